@@ -1,0 +1,190 @@
+"""The ``articlebot`` command: build, ask, chat.
+
+Every failure a person can cause (a bad file, an empty question, a missing index)
+ends as one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import index
+from bot import console, render
+from bot.answer import DEFAULT_TOP, QuestionError, answer
+from bot.documents import bundled_document, open_index, read_document
+from bot.settings import Settings
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+# Below this many characters a build finishes before a progress bar is worth drawing.
+PROGRESS_MIN_CHARS = 200_000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+        return int(args.run(args, settings) or 0)
+    except (index.IndexingError, QuestionError) as exc:
+        _error(str(exc))
+    except ValueError as exc:  # pydantic's ValidationError: a bad setting
+        _error(f"bad setting: {' '.join(str(exc).split())}")
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`articlebot ask ... | head`): nothing left to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    print(f"articlebot: error: {message}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="articlebot",
+        description="Answers questions about a Korean news article by quoting the article.",
+    )
+    sub = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    build = sub.add_parser(
+        "build",
+        help="rebuild the index from new text",
+        description="Index text files (UTF-8 .txt or .md; '-' reads stdin). Each file is one "
+        "document, titled by its first line. With no FILE, the bundled article is indexed.",
+    )
+    build.add_argument("files", nargs="*", metavar="FILE", help="text file, or - for stdin")
+    build.add_argument(
+        "--out", type=Path, metavar="PATH", help="where to write (default: INDEX_PATH)"
+    )
+    build.set_defaults(run=_build)
+
+    ask = sub.add_parser(
+        "ask",
+        help="answer questions with quotes",
+        description="Answer a question with quotes from the text. With no QUESTION, "
+        "answer each line of stdin until EOF.",
+    )
+    ask.add_argument(
+        "question", nargs="*", metavar="QUESTION", help="the question (words are joined)"
+    )
+    ask.add_argument(
+        "--top",
+        type=_positive,
+        default=DEFAULT_TOP,
+        metavar="K",
+        help="at most K quotes (default 3)",
+    )
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    _source_options(ask)
+    ask.set_defaults(run=_ask)
+
+    chat = sub.add_parser(
+        "chat",
+        help="the interactive console",
+        description="Ask questions at a prompt, with line editing and history. Piped stdin "
+        "is answered line by line. Ctrl-D or Ctrl-C leaves.",
+    )
+    _source_options(chat)
+    chat.set_defaults(run=_chat)
+    return parser
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--index", type=Path, metavar="PATH", help="a saved index (default: INDEX_PATH)"
+    )
+    source.add_argument("--text", metavar="FILE", help="answer from this text file; writes nothing")
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _open(args: argparse.Namespace, settings: Settings) -> index.Index:
+    if args.index is not None:
+        return open_index(args.index, create=False)
+    return open_index(settings.index_path, text_file=args.text)
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    if args.files.count("-") > 1:
+        raise index.DocumentError("stdin ('-') can be read only once")
+    documents = [read_document(name) for name in args.files] if args.files else [bundled_document()]
+    out = args.out or settings.index_path
+    built = index.build(documents, progress=_progress_bar(sum(len(d.text) for d in documents)))
+    index.save(built, out)
+    print(
+        f"Indexed {_count(len(documents), 'document')}, {_count(len(built.passages), 'passage')}, "
+        f"{built.characters:,} characters in {time.perf_counter() - started:.1f} s → {out}"
+    )
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _progress_bar(total: int) -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr, only on a terminal and only for large inputs."""
+    if total < PROGRESS_MIN_CHARS or not sys.stderr.isatty():
+        return None
+    width = 30
+
+    def show(done: int, total: int) -> None:
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(
+            f"\rIndexing [{'#' * filled}{'.' * (width - filled)}] {100 * done // max(total, 1):3d}% "
+            f"{done:,}/{total:,} chars",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.question:
+        questions: Iterable[str] = [" ".join(args.question)]
+        from_stdin = False
+    else:
+        questions = (line for line in sys.stdin if line.strip())
+        from_stdin = True
+    idx = _open(args, settings)
+    color = console.use_color(sys.stdout)
+    status = 0
+    for n, question in enumerate(questions, 1):
+        try:
+            reply = answer(idx, question, top=args.top)
+        except QuestionError as exc:
+            if not from_stdin:
+                raise
+            _error(f"question {n}: {exc}")
+            status = EXIT_ERROR
+            continue
+        if args.json:
+            print(render.json_line(reply), flush=True)
+        else:
+            if from_stdin:
+                print(f"질문> {reply.question}")
+            print(render.terminal(reply, color), end="\n\n" if from_stdin else "\n", flush=True)
+    return status
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    return console.run(lambda: _open(args, settings))
