@@ -146,9 +146,10 @@ def _progress_bar(total: int) -> Callable[[int, int], None] | None:
 
     def show(done: int, total: int) -> None:
         filled = width * done // max(total, 1)
+        percent = 100 * done // max(total, 1)
         end = "\n" if done >= total else ""
         print(
-            f"\rIndexing [{'#' * filled}{'.' * (width - filled)}] {100 * done // max(total, 1):3d}% "
+            f"\rIndexing [{'#' * filled}{'.' * (width - filled)}] {percent:3d}% "
             f"{done:,}/{total:,} chars",
             end=end,
             file=sys.stderr,

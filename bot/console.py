@@ -8,6 +8,7 @@ scripts work the same way.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -89,9 +90,7 @@ def _enable_history() -> None:
     readline.set_history_length(HISTORY_LINES)
 
     def save() -> None:
-        try:
+        with contextlib.suppress(OSError):
             readline.write_history_file(path)
-        except OSError:
-            pass
 
     atexit.register(save)

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
                 return frozenset(int(p) for p in parts)
             except ValueError:
                 raise ValueError(
-                    f"ADMIN_USER_IDS must be numeric Telegram user ids, comma-separated; got {value!r}"
+                    "ADMIN_USER_IDS must be numeric Telegram user ids, comma-separated; "
+                    f"got {value!r}"
                 ) from None
         return value
 
