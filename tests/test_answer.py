@@ -1,0 +1,38 @@
+import pytest
+
+from bot.answer import MAX_QUESTION_CHARS, QuestionError, answer, check_question
+from index import Index
+
+
+def test_answer_quotes_the_article(article_index: Index) -> None:
+    reply = answer(article_index, "현대차의 투자 규모는 얼마인가?")
+    assert reply.found
+    best = reply.quotes[0]
+    assert "30억 달러" in best.text
+    assert best.text[best.sentence[0] : best.sentence[1]].startswith("현대차는 엔비디아와 함께")
+    assert all(0 <= a < b <= len(best.text) for a, b in best.highlights)
+    assert "투자" in {best.text[a:b] for a, b in best.highlights}
+
+
+@pytest.mark.parametrize(
+    "question", ["로또 당첨 번호 알려줘", "내일 부산 비 와?", "ㅎㅎ", "자바스크립트 배열 합치는 법"]
+)
+def test_questions_the_article_does_not_answer(article_index: Index, question: str) -> None:
+    reply = answer(article_index, question)
+    assert not reply.found and reply.quotes == ()
+
+
+def test_top_limits_quotes(article_index: Index) -> None:
+    assert len(answer(article_index, "엔비디아 한국 AI 협력", top=1).quotes) == 1
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!…", "。。。", "\u200b"])
+def test_empty_or_punctuation_question_is_an_error(question: str) -> None:
+    with pytest.raises(QuestionError, match="비어"):
+        check_question(question)
+
+
+def test_too_long_question_is_an_error() -> None:
+    with pytest.raises(QuestionError, match="너무 깁니다"):
+        check_question("가" * 10_000)
+    assert check_question("가" * MAX_QUESTION_CHARS) == "가" * MAX_QUESTION_CHARS

@@ -1,0 +1,45 @@
+import unicodedata
+
+from index.morphemes import QUESTION_STOPWORDS, question_terms, term_of, text_terms
+from index.text import normalize
+
+
+def texts(terms) -> list[str]:
+    return [t.text for t in terms]
+
+
+def test_content_morphemes_only() -> None:
+    terms = texts(text_terms("양측은 한국 내 26만 장 이상의 GPU 확보를 포함한 인프라에 합의했다."))
+    assert {"한국", "26", "만", "gpu", "확보", "포함", "인프라", "합의"} <= set(terms)
+    for particle in ("은", "의", "를", "에", "었", "다", "."):
+        assert particle not in terms
+
+
+def test_latin_is_lower_cased() -> None:
+    assert "nvidia" in texts(text_terms("NVIDIA는 미국 회사다"))
+
+
+def test_spans_point_at_the_source() -> None:
+    text = "젠슨 황은 한국을 평가했다"
+    for term in text_terms(text):
+        assert text[term.start : term.end]
+    spans = {text[t.start : t.end] for t in text_terms(text)}
+    assert {"젠슨 황", "한국", "평가"} <= spans
+
+
+def test_question_words_are_dropped_from_questions_only() -> None:
+    assert "누구" not in texts(question_terms("대통령은 누구와 만났어?"))
+    assert "만나" in texts(question_terms("대통령은 누구와 만났어?"))
+    assert not set(texts(question_terms("무엇을 어떻게 했나?"))) & QUESTION_STOPWORDS
+
+
+def test_decomposed_question_matches_composed_text() -> None:
+    nfd = unicodedata.normalize("NFD", "엔비디아 투자")
+    assert texts(question_terms(normalize(nfd))) == texts(text_terms("엔비디아 투자"))
+
+
+def test_irregular_conjugation_tags_are_content() -> None:
+    class Token:
+        form, tag = "어렵", "VA-I"
+
+    assert term_of(Token()) == "어렵"  # type: ignore[arg-type]

@@ -1,0 +1,44 @@
+import unicodedata
+
+from index import Index, build, parse_document
+
+
+def test_best_passage_and_sentence_for_a_question(article_index: Index) -> None:
+    hit = article_index.search("양측이 합의한 GPU 규모는?")[0]
+    text = article_index.documents[0].text
+    assert text[hit.sentence.start : hit.sentence.end] == (
+        "양측은 한국 내 26만 장 이상의 GPU 확보를 포함한 초대형 AI 인프라 확충에 합의했다."
+    )
+    assert hit.passage.start <= hit.sentence.start < hit.sentence.end <= hit.passage.end
+    assert {text[t.start : t.end] for t in hit.matched} >= {"GPU", "합의", "양측"}
+    assert hit.number == hit.passage.paragraph + 1
+
+
+def test_hits_are_ranked_best_first_and_limited(article_index: Index) -> None:
+    hits = article_index.search("엔비디아와 한국 AI 협력", k=5)
+    assert len(hits) == 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_coverage_is_full_when_every_word_matches(article_index: Index) -> None:
+    hit = article_index.search("슈퍼컴퓨터 한강 양자 하이브리드")[0]
+    assert hit.coverage == 1.0
+
+
+def test_no_hit_when_no_word_matches(article_index: Index) -> None:
+    assert article_index.search("로또 당첨 번호 알려줘") == []
+    assert article_index.search("?!") == []
+
+
+def test_decomposed_question_finds_the_same(article_index: Index) -> None:
+    question = "현대차의 투자 규모는 얼마인가?"
+    nfd = unicodedata.normalize("NFD", question)
+    assert article_index.search(nfd) == article_index.search(question)
+
+
+def test_best_sentence_in_a_multi_sentence_passage() -> None:
+    index = build(
+        [parse_document("제목\n삼성은 반도체를 만든다. 현대차는 로봇에 30억 달러를 투자한다.")]
+    )
+    hit = index.search("현대차 투자 규모")[0]
+    assert index.documents[0].text[hit.sentence.start : hit.sentence.end].startswith("현대차는")
