@@ -18,6 +18,10 @@ from index import Hit, Index, normalize_question
 MIN_COVERAGE = 0.3
 MAX_QUESTION_CHARS = 1000
 DEFAULT_TOP = 3
+# A quote longer than this (a passage that is one enormous sentence) is cut to a
+# window around the words that matched, marked with an ellipsis.
+QUOTE_MAX_CHARS = 600
+ELLIPSIS = "…"
 
 
 class QuestionError(ValueError):
@@ -74,12 +78,34 @@ def answer(index: Index, question: str, top: int = DEFAULT_TOP) -> Answer:
 
 def _quote(index: Index, hit: Hit) -> Quote:
     passage = hit.passage
-    offset = passage.start
+    start, end = _window(hit)
+    text = index.documents[passage.document].text[start:end]
+    prefix = ELLIPSIS if start > passage.start else ""
+    suffix = ELLIPSIS if end < passage.end else ""
+    shift = start - len(prefix)
+
+    def clip(a: int, b: int) -> tuple[int, int]:
+        return max(a, start) - shift, min(b, end) - shift
+
     return Quote(
-        text=index.passage_text(passage),
+        text=f"{prefix}{text}{suffix}",
         passage=hit.number,
         score=hit.score,
         document=index.documents[passage.document].title,
-        sentence=(hit.sentence.start - offset, hit.sentence.end - offset),
-        highlights=tuple((t.start - offset, t.end - offset) for t in hit.matched),
+        sentence=clip(hit.sentence.start, hit.sentence.end),
+        highlights=tuple(clip(t.start, t.end) for t in hit.matched if start <= t.start < end),
     )
+
+
+def _window(hit: Hit) -> tuple[int, int]:
+    """The part of a passage to quote: all of it, unless it is one enormous sentence
+    (passages split longer text at sentence boundaries), then a cut around the first
+    word that matched."""
+    passage = hit.passage
+    if passage.end - passage.start <= QUOTE_MAX_CHARS:
+        return passage.start, passage.end
+    best = hit.sentence
+    inside = [t.start for t in hit.matched if best.start <= t.start < best.end]
+    anchor = inside[0] if inside else best.start
+    start = max(passage.start, min(anchor - QUOTE_MAX_CHARS // 3, passage.end - QUOTE_MAX_CHARS))
+    return start, start + QUOTE_MAX_CHARS

@@ -1,6 +1,12 @@
 import pytest
 
-from bot.answer import MAX_QUESTION_CHARS, QuestionError, answer, check_question
+from bot.answer import (
+    MAX_QUESTION_CHARS,
+    QUOTE_MAX_CHARS,
+    QuestionError,
+    answer,
+    check_question,
+)
 from index import Index
 
 
@@ -36,3 +42,17 @@ def test_too_long_question_is_an_error() -> None:
     with pytest.raises(QuestionError, match="너무 깁니다"):
         check_question("가" * 10_000)
     assert check_question("가" * MAX_QUESTION_CHARS) == "가" * MAX_QUESTION_CHARS
+
+
+def test_enormous_sentence_is_quoted_as_a_window_around_the_match() -> None:
+    from index import build, parse_document
+
+    filler = "가나다라마바사 " * 2000
+    doc = parse_document(f"제목\n{filler}엔비디아는 한국에 GPU를 공급하면서 {filler}끝.")
+    reply = answer(build([doc]), "엔비디아 GPU 공급")
+    quote = reply.quotes[0]
+    assert len(quote.text) <= QUOTE_MAX_CHARS + 2
+    assert quote.text.startswith("…") and quote.text.endswith("…")
+    assert "엔비디아는 한국에 GPU를 공급하면서" in quote.text
+    assert {quote.text[a:b] for a, b in quote.highlights} == {"엔비디아", "GPU", "공급"}
+    assert quote.text[quote.sentence[0] : quote.sentence[1]] == quote.text[1:-1]
