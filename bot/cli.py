@@ -17,6 +17,7 @@ import index
 from bot import console, render
 from bot.answer import DEFAULT_TOP, QuestionError, answer
 from bot.documents import bundled_document, open_index, read_document
+from bot.errors import BotError
 from bot.settings import Settings
 
 EXIT_ERROR = 1
@@ -31,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
         return int(args.run(args, settings) or 0)
-    except (index.IndexingError, QuestionError) as exc:
+    except (index.IndexingError, QuestionError, BotError) as exc:
         _error(str(exc))
     except ValueError as exc:  # pydantic's ValidationError: a bad setting
         _error(f"bad setting: {' '.join(str(exc).split())}")
@@ -95,6 +96,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     _source_options(chat)
     chat.set_defaults(run=_chat)
+
+    telegram = sub.add_parser(
+        "telegram",
+        help="run the Telegram bot",
+        description="Run the Telegram bot (TELEGRAM_BOT_TOKEN from the environment or .env): "
+        "long polling by default, or a webhook server for deployments behind HTTPS. "
+        "SIGINT or SIGTERM stops it.",
+    )
+    telegram.add_argument(
+        "--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to"
+    )
+    telegram.add_argument(
+        "--listen", default="0.0.0.0", metavar="ADDR", help="webhook server address (0.0.0.0)"
+    )
+    telegram.add_argument(
+        "--port", type=int, default=8443, metavar="N", help="webhook server port (8443)"
+    )
+    telegram.set_defaults(run=_telegram)
     return parser
 
 
@@ -189,3 +208,9 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     return console.run(lambda: _open(args, settings))
+
+
+def _telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram import app  # python-telegram-bot loads only for this command
+
+    return app.run(settings, webhook_url=args.webhook, listen=args.listen, port=args.port)

@@ -43,9 +43,14 @@ def read_document(name: str) -> Document:
         label = path.name
     if len(data) > MAX_FILE_BYTES:
         raise DocumentError(f"{label}: larger than {MAX_FILE_BYTES // 2**20} MB")
-    document = index.parse_document(index.decode(data, label), label)
+    return document_from_bytes(data, label)
+
+
+def document_from_bytes(data: bytes, name: str) -> Document:
+    """A document from the bytes of an uploaded or read file, or a DocumentError."""
+    document = index.parse_document(index.decode(data, name), name)
     if not any(ch.isalnum() for ch in document.text):
-        raise DocumentError(f"{label}: no words to index")
+        raise DocumentError(f"{name}: no words to index")
     return document
 
 

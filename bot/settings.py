@@ -42,6 +42,19 @@ class Settings(BaseSettings):
         default=frozenset(),
         description="Telegram user ids allowed to rebuild or reload the index, comma-separated.",
     )
+    upload_max_bytes: int = Field(
+        default=1_000_000,
+        gt=0,
+        description="Largest .txt / .md file an admin may send the bot to rebuild from, in bytes.",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret token Telegram sends with webhook calls; random per start if unset.",
+    )
+    telegram_rate_limiter: bool = Field(
+        default=True,
+        description="Pace outgoing messages to Telegram's flood limits and retry on 429.",
+    )
     index_path: Path = Field(
         default_factory=_default_index_path,
         description="Where the index lives; built from the bundled article when missing.",
