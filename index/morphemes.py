@@ -29,8 +29,8 @@ CONTENT_TAGS = frozenset(
 # passage that happens to use them. Light verbs (하, 되, 있) stay: dropping them
 # measured slightly worse.
 QUESTION_STOPWORDS = frozenset(
-    {"무엇", "뭐", "누구", "언제", "어디", "어떻", "어떠", "왜", "몇", "어느", "얼마", "무슨", "어떤"}
-    | {"알리", "대하"}
+    {"무엇", "뭐", "누구", "언제", "어디", "어떻", "어떠", "왜", "몇", "어느", "얼마"}
+    | {"무슨", "어떤", "알리", "대하"}
 )
 
 # Part of the index format: an index built with another analyzer cannot be searched.

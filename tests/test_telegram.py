@@ -90,22 +90,13 @@ def bot(fake: FakeBotAPI, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 def ask(fake: FakeBotAPI, text: str, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Send a message and wait for the bot's reply to that message."""
+    """Send a message and wait for the bot's next message in that chat."""
     mark = fake.mark()
-    sent = fake.user_message(text, **kwargs)
-    question = sent["message"]
-    call = fake.wait_for(
-        "sendMessage",
-        lambda c: c.params.get("chat_id") == question["chat"]["id"],
-        after=mark,
-    )
-    reply = next(
-        m
-        for m in reversed(fake.sent(question["chat"]["id"]))
-        if m.get("reply_to_message", {}).get("message_id") == question["message_id"]
-    )
-    assert call.params["chat_id"] == question["chat"]["id"]
-    return question, reply
+    question = fake.user_message(text, **kwargs)["message"]
+    chat_id = question["chat"]["id"]
+    before = len(fake.sent(chat_id))
+    fake.wait_for("sendMessage", lambda c: c.params.get("chat_id") == chat_id, after=mark)
+    return question, fake.sent(chat_id)[before]
 
 
 def test_commands_registered_at_start(bot: BotProcess) -> None:
@@ -136,12 +127,10 @@ def test_question_gets_a_quoted_answer(bot: BotProcess) -> None:
     question, reply = ask(bot.fake, "양측이 합의한 GPU 규모는?", user_id=2003)
     html = reply["html"]
     assert html.startswith("<blockquote>") and "</blockquote>" in html
-    assert "<b>양측은 한국 내 26만 장 이상의 " in html
-    assert "<b><u>GPU</u></b>" in html
+    assert "<b><u>양측</u></b><b>은 한국 내 26만 장 이상의 </b><b><u>GPU</u></b>" in html
     assert "<i>— 7번째 단락</i>" in html
     assert reply["reply_to_message"]["message_id"] == question["message_id"]
-    button = reply["reply_markup"]["inline_keyboard"][0][0]
-    assert button["text"] == "더 보기" and button["callback_data"] == "more:1"
+    assert "reply_markup" not in reply, "one passage answers: no further quotes to offer"
     typing = bot.fake.wait_for("sendChatAction", after=mark)
     assert typing.params["action"] == "typing"
 
@@ -154,7 +143,9 @@ def test_not_found_has_no_quote(bot: BotProcess) -> None:
 
 def test_more_button_shows_further_quotes(bot: BotProcess) -> None:
     fake = bot.fake
-    _, reply = ask(fake, "젠슨 황은 한국을 어떻게 평가했나?", user_id=2005)
+    _, reply = ask(fake, "이재명 대통령은 누구와 만났어?", user_id=2005)
+    button = reply["reply_markup"]["inline_keyboard"][0][0]
+    assert button["text"] == "더 보기" and button["callback_data"] == "more:1"
     mark = fake.mark()
     fake.callback_query(
         reply["reply_markup"]["inline_keyboard"][0][0]["callback_data"], message=reply, user_id=2005
@@ -232,7 +223,7 @@ def test_inline_query_answers_and_starters(bot: BotProcess) -> None:
 
 
 def test_html_special_characters_in_questions(bot: BotProcess) -> None:
-    _, reply = ask(bot.fake, "<script>alert('x')</script> & GPU 규모 <b>?", user_id=2011)
+    _, reply = ask(bot.fake, '<b>양측이</b> 합의한 <GPU> 규모는 & "?"', user_id=2011)
     assert "26만 장" in reply["text"]
     _, reply = ask(bot.fake, "<b>&amp;</b>", user_id=2011)
     assert reply["text"].startswith(NOT_FOUND)
@@ -290,7 +281,7 @@ def upload(fake: FakeBotAPI, content: bytes, name: str, user_id: int = ADMIN) ->
 
 def test_admin_upload_rebuilds_live_and_old_buttons_say_so(own_bot: BotProcess) -> None:
     fake = own_bot.fake
-    _, old = ask(fake, "젠슨 황은 한국을 어떻게 평가했나?", user_id=ADMIN)
+    _, old = ask(fake, "이재명 대통령은 누구와 만났어?", user_id=ADMIN)
     before = own_bot.index_path.read_bytes()
     text = upload(
         fake, "사내 공지\n다음 주 월요일부터 재택근무는 주 2회로 바뀐다.\n".encode(), "notice.txt"
@@ -360,8 +351,7 @@ def test_missing_token_is_one_line(tmp_path: Path) -> None:
     with FakeBotAPI() as server:
         process = BotProcess(server, tmp_path)
         process.env["TELEGRAM_BOT_TOKEN"] = ""
-        process.start(wait=False)
-        code, _ = process.stop(timeout=60)
+        code = process.start(wait=False).proc.wait(timeout=60)
     assert code != 0
     lines = process.log.strip().splitlines()
     assert len(lines) == 1
