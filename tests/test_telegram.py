@@ -6,11 +6,15 @@ python-telegram-bot's own network stack (httpx) talks to a server of ours on
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,7 @@ import pytest
 from fake_bot_api import FakeBotAPI
 
 from bot.render import NOT_FOUND
-from bot.telegram.handlers import NOT_ADMIN, STALE_BUTTON
+from bot.telegram.handlers import ERROR_REPLY, NOT_ADMIN, STALE_BUTTON
 
 ADMIN = 4242
 USER = 1001
@@ -43,15 +47,15 @@ class BotProcess:
             INDEX_PATH=str(self.index_path),
             HOME=str(workdir),
             TELEGRAM_RATE_LIMITER="false",
-            **env,
         )
+        self.env.update(env)
         self.workdir = workdir
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, wait: bool = True) -> BotProcess:
+    def start(self, *args: str, wait: bool = True) -> BotProcess:
         mark = self.fake.mark()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "telegram"],
+            [sys.executable, "-m", "bot", "telegram", *args],
             cwd=self.workdir,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -251,11 +255,38 @@ def test_non_admin_upload_and_reload_are_refused(bot: BotProcess) -> None:
     assert bot.index_path.read_bytes() == before
 
 
+def test_rejected_entities_are_resent_as_plain_text(bot: BotProcess) -> None:
+    fake = bot.fake
+    fake.fail_next(
+        "sendMessage", status=400, description="Bad Request: can't parse entities: unsupported tag"
+    )
+    mark = fake.mark()
+    fake.user_message("양측이 합의한 GPU 규모는?", user_id=2020)
+    sent = fake.wait_for("sendMessage", lambda c: c.fault is None, after=mark)
+    assert "parse_mode" not in sent.params
+    assert (
+        sent.params["text"].startswith("양측은 한국 내 26만 장")
+        and "<b>" not in sent.params["text"]
+    )
+
+
+def test_handler_error_is_reported_and_the_bot_keeps_running(bot: BotProcess) -> None:
+    fake = bot.fake
+    fake.fail_next("sendMessage", status=400, description="Bad Request: chat is deactivated")
+    mark = fake.mark()
+    fake.user_message("양측이 합의한 GPU 규모는?", user_id=2021)
+    apology = fake.wait_for("sendMessage", lambda c: c.fault is None, after=mark)
+    assert apology.params["text"] == ERROR_REPLY
+    _, reply = ask(fake, "양측이 합의한 GPU 규모는?", user_id=2021)
+    assert "26만 장" in reply["text"]
+    assert "Error while handling an update" in bot.log and "Traceback" in bot.log
+
+
 def test_token_never_logged_and_sigint_stops_cleanly(bot: BotProcess) -> None:
     code, seconds = bot.stop(signal.SIGINT)
     assert code == 0 and seconds < 10
     log = bot.log
-    assert "Serving" in log and "Traceback" not in log
+    assert "Serving" in log
     assert bot.fake.token not in log and bot.fake.token.partition(":")[2] not in log
 
 
@@ -367,3 +398,66 @@ def test_rejected_token_is_one_line(tmp_path: Path) -> None:
     last = process.log.strip().splitlines()[-1]
     assert last.startswith("articlebot: error: Telegram rejected TELEGRAM_BOT_TOKEN")
     assert "Traceback" not in process.log and server.token not in process.log
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post(url: str, update: dict[str, Any], secret: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_webhook_mode_with_secret_token(tmp_path: Path) -> None:
+    port = _free_port()
+    with FakeBotAPI() as fake:
+        webhook = ["--webhook", "https://bot.example/hook", "--listen", "127.0.0.1"]
+        process = BotProcess(fake, tmp_path).start(*webhook, "--port", str(port), wait=False)
+        registered = fake.wait_for("setWebhook", timeout=60)
+        assert registered.params["url"] == "https://bot.example/hook"
+        secret = registered.params["secret_token"]
+        assert len(secret) >= 32
+        update = fake.user_message("양측이 합의한 GPU 규모는?", user_id=3001)
+        fake.wait_for("setMyCommands", timeout=30)
+        local = f"http://127.0.0.1:{port}/hook"
+        for _ in range(50):  # the webhook server starts right after setWebhook
+            try:
+                status = _post(local, {**update, "update_id": 99}, "wrong-secret")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 403
+        mark = fake.mark()
+        assert _post(local, update, secret) == 200
+        reply = fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 3001, after=mark)
+        assert "26만 장" in reply.params["text"]
+        assert not any(c.method == "getUpdates" for c in fake.calls)
+        code, seconds = process.stop(signal.SIGTERM)
+    assert code == 0 and seconds < 10
+    assert secret not in process.log and fake.token not in process.log
+
+
+def test_flood_limit_429_is_retried(tmp_path: Path) -> None:
+    with FakeBotAPI() as fake:
+        process = BotProcess(fake, tmp_path, TELEGRAM_RATE_LIMITER="true").start()
+        fake.fail_next("sendMessage", retry_after=1)
+        mark = fake.mark()
+        fake.user_message("양측이 합의한 GPU 규모는?", user_id=3002)
+        sent = fake.wait_for("sendMessage", lambda c: c.fault is None, after=mark)
+        assert "26만 장" in sent.params["text"]
+        attempts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
+        assert [c.fault for c in attempts] == ["HTTP 429", None]
+        assert attempts[1].time - attempts[0].time >= 1
+        code, _ = process.stop()
+    assert code == 0
