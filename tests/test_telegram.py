@@ -131,7 +131,7 @@ def test_question_gets_a_quoted_answer(bot: BotProcess) -> None:
     question, reply = ask(bot.fake, "양측이 합의한 GPU 규모는?", user_id=2003)
     html = reply["html"]
     assert html.startswith("<blockquote>") and "</blockquote>" in html
-    assert "<b><u>양측</u></b><b>은 한국 내 26만 장 이상의 </b><b><u>GPU</u></b>" in html
+    assert "<b><u>양측</u>은 한국 내 26만 장 이상의 <u>GPU</u> 확보를" in html
     assert "<i>— 7번째 단락</i>" in html
     assert reply["reply_to_message"]["message_id"] == question["message_id"]
     assert "reply_markup" not in reply, "one passage answers: no further quotes to offer"

@@ -23,7 +23,7 @@ def test_best_sentence_bold_and_words_underlined_inside_it() -> None:
     q = quote("앞 문장. 현대차는 30억 달러를 투자한다.", (6, 24), [(6, 9), (0, 1)])
     message = telegram_html(Answer("질문", (q,)))
     assert message == (
-        "<blockquote><b>앞</b> 문장. <b><u>현대차</u></b><b>는 30억 달러를 투자한다.</b>"
+        "<blockquote><b>앞</b> 문장. <b><u>현대차</u>는 30억 달러를 투자한다.</b>"
         "</blockquote>\n<i>— 1번째 단락</i>"
     )
     text, _ = parse_html(message)

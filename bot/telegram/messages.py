@@ -72,9 +72,10 @@ def _telegram_quote(
 
 
 def _html_emphasis(quote: Quote) -> str:
-    """Escaped text with <b> for the best sentence and matched words, <u> for words in it."""
-    bold = [False] * len(quote.text)
-    underline = [False] * len(quote.text)
+    """Escaped text: <b> over the best sentence and matched words, <u> on words inside it."""
+    n = len(quote.text)
+    bold = [False] * n
+    underline = [False] * n
     sentence = range(*quote.sentence)
     for i in sentence:
         bold[i] = True
@@ -82,17 +83,28 @@ def _html_emphasis(quote: Quote) -> str:
         for i in range(start, end):
             bold[i] = True
             underline[i] = i in sentence
-    out = []
-    i = 0
-    while i < len(quote.text):
-        j = i
-        while j < len(quote.text) and (bold[j], underline[j]) == (bold[i], underline[i]):
-            j += 1
-        run = html.escape(quote.text[i:j])
-        if underline[i]:
-            run = f"<u>{run}</u>"
-        if bold[i]:
-            run = f"<b>{run}</b>"
-        out.append(run)
-        i = j
-    return "".join(out)
+    return "".join(
+        f"<b>{''.join(_underlined(quote.text, underline, a, b))}</b>"
+        if bold[a]
+        else html.escape(quote.text[a:b])
+        for a, b in _runs(bold)
+    )
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """Maximal spans of equal flags."""
+    runs = []
+    start = 0
+    for i in range(1, len(flags) + 1):
+        if i == len(flags) or flags[i] != flags[start]:
+            runs.append((start, i))
+            start = i
+    return runs
+
+
+def _underlined(text: str, underline: list[bool], start: int, end: int) -> list[str]:
+    parts = []
+    for a, b in _runs(underline[start:end]):
+        piece = html.escape(text[start + a : start + b])
+        parts.append(f"<u>{piece}</u>" if underline[start + a] else piece)
+    return parts
