@@ -114,6 +114,22 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8443, metavar="N", help="webhook server port (8443)"
     )
     telegram.set_defaults(run=_telegram)
+
+    evaluate = sub.add_parser(
+        "eval",
+        help="measure answer quality on a QA dataset",
+        description="Ask every question of DATASET and report answer@1, answer@3, MRR, the first "
+        "quote's length and refusals. DATASET is SQuAD / KorQuAD JSON (each article indexed "
+        'alone, or all together with --corpus) or JSONL lines {"q", "answers", "kind"} '
+        "asked against the bundled article or --text FILE.",
+    )
+    evaluate.add_argument("dataset", type=Path, metavar="DATASET")
+    evaluate.add_argument(
+        "--corpus", action="store_true", help="SQuAD JSON: one index of all articles"
+    )
+    evaluate.add_argument("--text", metavar="FILE", help="JSONL: the text the questions are about")
+    evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    evaluate.set_defaults(run=_eval)
     return parser
 
 
@@ -144,7 +160,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         raise index.DocumentError("stdin ('-') can be read only once")
     documents = [read_document(name) for name in args.files] if args.files else [bundled_document()]
     out = args.out or settings.index_path
-    built = index.build(documents, progress=_progress_bar(sum(len(d.text) for d in documents)))
+    large = sum(len(d.text) for d in documents) >= PROGRESS_MIN_CHARS
+    built = index.build(documents, progress=_progress_bar("Indexing", "chars") if large else None)
     index.save(built, out)
     print(
         f"Indexed {_count(len(documents), 'document')}, {_count(len(built.passages), 'passage')}, "
@@ -157,9 +174,9 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def _progress_bar(total: int) -> Callable[[int, int], None] | None:
-    """A one-line bar on stderr, only on a terminal and only for large inputs."""
-    if total < PROGRESS_MIN_CHARS or not sys.stderr.isatty():
+def _progress_bar(label: str, unit: str) -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr, drawn only when stderr is a terminal."""
+    if not sys.stderr.isatty():
         return None
     width = 30
 
@@ -168,8 +185,8 @@ def _progress_bar(total: int) -> Callable[[int, int], None] | None:
         percent = 100 * done // max(total, 1)
         end = "\n" if done >= total else ""
         print(
-            f"\rIndexing [{'#' * filled}{'.' * (width - filled)}] {percent:3d}% "
-            f"{done:,}/{total:,} chars",
+            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {percent:3d}% "
+            f"{done:,}/{total:,} {unit}",
             end=end,
             file=sys.stderr,
             flush=True,
@@ -208,6 +225,19 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     return console.run(lambda: _open(args, settings))
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import evaluate
+
+    result = evaluate.evaluate(
+        args.dataset,
+        corpus=args.corpus,
+        text_file=args.text,
+        progress=_progress_bar("Asking", "questions"),
+    )
+    print(evaluate.as_json(result) if args.json else evaluate.table(result))
+    return 0
 
 
 def _telegram(args: argparse.Namespace, settings: Settings) -> int:

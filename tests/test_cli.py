@@ -189,3 +189,17 @@ def test_console_script_is_installed() -> None:
     assert script is not None
     proc = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "chat" in proc.stdout
+
+
+def test_eval_command(env: dict[str, str], tmp_path: Path) -> None:
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(
+        '{"q": "양측이 합의한 GPU 규모는?", "answers": ["26만 장"], "kind": "fact"}\n'
+        '{"q": "내일 부산 비 와?", "answers": [], "kind": "unanswerable"}\n',
+        encoding="utf-8",
+    )
+    proc = run(env, "eval", "--json", "qa.jsonl")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["all"]["answer_at_1"] == 1.0 and report["all"]["refusal_rate_unanswerable"] == 1.0
+    assert_one_line_error(run(env, "eval", "absent.json"), "absent.json: no such dataset")
