@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: chat test lint format telegram clean
+.PHONY: chat test lint format telegram bench clean
 
 $(BIN)/articlebot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,6 @@ format: $(VENV)/.test-deps
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python benchmarks/bench.py --write

@@ -164,7 +164,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     built = index.build(documents, progress=_progress_bar("Indexing", "chars") if large else None)
     index.save(built, out)
     print(
-        f"Indexed {_count(len(documents), 'document')}, {_count(len(built.passages), 'passage')}, "
+        f"Indexed {_count(len(documents), 'document')}, {_count(built.passage_count, 'passage')}, "
         f"{built.characters:,} characters in {time.perf_counter() - started:.1f} s → {out}"
     )
     return 0

@@ -68,7 +68,7 @@ def _banner(idx: Index) -> str:
     titles = ", ".join(f"《{d.title}》" for d in idx.documents[:3])
     more = f" 외 {len(idx.documents) - 3}건" if len(idx.documents) > 3 else ""
     return (
-        f"{titles}{more} — 단락 {len(idx.passages)}개\n"
+        f"{titles}{more} — 단락 {idx.passage_count}개\n"
         "기사에 대해 물어보세요. 끝내려면 Ctrl-D를 누르세요.\n"
     )
 

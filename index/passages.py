@@ -3,13 +3,20 @@
 A passage is one or more whole sentences of one paragraph. It never crosses a
 paragraph or document boundary, so a quote always reads as the author wrote it,
 and it keeps its sentences' spans so a reply can emphasize the one that matched.
+
+A corpus of millions of characters has millions of terms, so passages are kept
+as flat integer arrays (:class:`Columns`), which is also how they are saved; a
+:class:`Passage` object is made only for the few passages a reply shows.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from index.morphemes import AnalyzedSentence, Term, analyze_paragraphs
 from index.text import Document
@@ -40,12 +47,51 @@ class Passage:
     terms: tuple[Term, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class Columns:
+    """All passages of a corpus as arrays; row ``i`` of each is passage ``i``.
+
+    Sentences and terms are stored end to end; ``*_offsets[i]:*_offsets[i + 1]``
+    selects passage ``i``'s. Spans are character offsets into the document text.
+    """
+
+    passage_document: np.ndarray  # int32 [P]
+    passage_paragraph: np.ndarray  # int32 [P]
+    passage_span: np.ndarray  # int32 [P, 2]
+    sentence_offsets: np.ndarray  # int64 [P + 1]
+    sentence_span: np.ndarray  # int32 [S, 2]
+    term_offsets: np.ndarray  # int64 [P + 1]
+    term_id: np.ndarray  # int32 [T]
+    term_span: np.ndarray  # int32 [T, 2]
+    vocabulary: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.passage_document)
+
+    def passage(self, i: int) -> Passage:
+        s0, s1 = self.sentence_offsets[i], self.sentence_offsets[i + 1]
+        t0, t1 = self.term_offsets[i], self.term_offsets[i + 1]
+        vocabulary = self.vocabulary
+        start, end = self.passage_span[i].tolist()
+        return Passage(
+            document=int(self.passage_document[i]),
+            paragraph=int(self.passage_paragraph[i]),
+            start=start,
+            end=end,
+            sentences=tuple(Span(a, b) for a, b in self.sentence_span[s0:s1].tolist()),
+            terms=tuple(
+                Term(vocabulary[v], a, b)
+                for v, (a, b) in zip(
+                    self.term_id[t0:t1].tolist(), self.term_span[t0:t1].tolist(), strict=True
+                )
+            ),
+        )
+
+
 Progress = Callable[[int, int], None]
 
 
-def split_passages(
-    documents: Sequence[Document], progress: Progress | None = None
-) -> list[Passage]:
+def split_passages(documents: Sequence[Document], progress: Progress | None = None) -> Columns:
     """Cut documents into passages, analyzing all their paragraphs in one Kiwi pass.
 
     ``progress(done, total)`` is called with characters processed so far.
@@ -58,15 +104,15 @@ def split_passages(
             texts.append(document.text[start:end])
     total = sum(map(len, texts))
     done = 0
-    passages: list[Passage] = []
+    out = _ColumnsBuilder()
     for (d, p, offset), text, sentences in zip(jobs, texts, analyze_paragraphs(texts), strict=True):
         sentences = [s for s in sentences if text[s.start : s.end].strip()]
         for group in _group(sentences):
-            passages.append(_passage(d, p, offset, group))
+            out.add(d, p, offset, group)
         done += len(text)
         if progress is not None:
             progress(done, total)
-    return passages
+    return out.columns()
 
 
 def _group(sentences: list[AnalyzedSentence]) -> list[list[AnalyzedSentence]]:
@@ -86,12 +132,49 @@ def _group(sentences: list[AnalyzedSentence]) -> list[list[AnalyzedSentence]]:
     return groups
 
 
-def _passage(document: int, paragraph: int, offset: int, group: list[AnalyzedSentence]) -> Passage:
-    return Passage(
-        document=document,
-        paragraph=paragraph,
-        start=offset + group[0].start,
-        end=offset + group[-1].end,
-        sentences=tuple(Span(offset + s.start, offset + s.end) for s in group),
-        terms=tuple(Term(t.text, offset + t.start, offset + t.end) for s in group for t in s.terms),
-    )
+class _ColumnsBuilder:
+    """Appends passages to growing typed arrays: no object per term is kept."""
+
+    def __init__(self) -> None:
+        self.document, self.paragraph, self.span = array("i"), array("i"), array("i")
+        self.sentence_counts, self.sentence_span = array("i"), array("i")
+        self.term_counts, self.term_id, self.term_span = array("i"), array("i"), array("i")
+        self.vocabulary: dict[str, int] = {}
+
+    def add(
+        self, document: int, paragraph: int, offset: int, group: list[AnalyzedSentence]
+    ) -> None:
+        self.document.append(document)
+        self.paragraph.append(paragraph)
+        self.span.extend((offset + group[0].start, offset + group[-1].end))
+        self.sentence_counts.append(len(group))
+        ids = self.vocabulary
+        terms = 0
+        for sentence in group:
+            self.sentence_span.extend((offset + sentence.start, offset + sentence.end))
+            for term in sentence.terms:
+                self.term_id.append(ids.setdefault(term.text, len(ids)))
+                self.term_span.extend((offset + term.start, offset + term.end))
+            terms += len(sentence.terms)
+        self.term_counts.append(terms)
+
+    def columns(self) -> Columns:
+        def offsets(counts: array) -> np.ndarray:
+            return np.concatenate([[0], np.cumsum(np.frombuffer(counts, dtype=np.int32))]).astype(
+                np.int64
+            )
+
+        def pairs(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=np.int32).reshape(-1, 2).copy()
+
+        return Columns(
+            passage_document=np.frombuffer(self.document, dtype=np.int32).copy(),
+            passage_paragraph=np.frombuffer(self.paragraph, dtype=np.int32).copy(),
+            passage_span=pairs(self.span),
+            sentence_offsets=offsets(self.sentence_counts),
+            sentence_span=pairs(self.sentence_span),
+            term_offsets=offsets(self.term_counts),
+            term_id=np.frombuffer(self.term_id, dtype=np.int32).copy(),
+            term_span=pairs(self.term_span),
+            vocabulary=tuple(self.vocabulary),
+        )

@@ -6,10 +6,13 @@ import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from index.bm25 import Scorer
+import numpy as np
+
+from index.bm25 import Postings, Scorer
 from index.morphemes import Term, analyzer_version, question_terms
-from index.passages import Passage, Progress, Span, split_passages
+from index.passages import Columns, Passage, Progress, Span, split_passages
 from index.text import Document, normalize_question
 
 
@@ -43,20 +46,38 @@ class BuildInfo:
 
 
 class Index:
-    """Documents, their passages and a BM25 scorer over the passages' terms."""
+    """Documents, their passages as arrays, and a BM25 scorer over the passages' terms.
+
+    Building one costs no per-passage Python objects: loading a saved index of
+    millions of characters is a matter of reading its arrays.
+    """
 
     def __init__(
-        self, documents: Sequence[Document], passages: Sequence[Passage], info: BuildInfo
+        self,
+        documents: Sequence[Document],
+        columns: Columns,
+        info: BuildInfo,
+        postings: Postings,
     ) -> None:
         self.documents = tuple(documents)
-        self.passages = tuple(passages)
+        self.columns = columns
         self.info = info
-        self._scorer = Scorer([[t.text for t in p.terms] for p in self.passages])
-        self._numbers: list[int] = []
-        seen: dict[int, int] = {}
-        for p in self.passages:
-            seen[p.document] = seen.get(p.document, 0) + 1
-            self._numbers.append(seen[p.document])
+        self.postings = postings
+        self._scorer = Scorer(self.postings, {term: i for i, term in enumerate(columns.vocabulary)})
+        # Passage i is number i - first + 1 of its document (documents are contiguous).
+        self._first = np.searchsorted(columns.passage_document, np.arange(len(self.documents)))
+
+    @cached_property
+    def passages(self) -> tuple[Passage, ...]:
+        """Every passage as an object: for tests and whole-corpus walks, not for answering."""
+        return tuple(self.passage(i) for i in range(len(self.columns)))
+
+    def passage(self, i: int) -> Passage:
+        return self.columns.passage(i)
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.columns)
 
     @property
     def characters(self) -> int:
@@ -69,18 +90,16 @@ class Index:
         """The ``k`` best passages for a question, best first; empty when none matches."""
         terms = question_terms(normalize_question(question))
         wanted = list(dict.fromkeys(t.text for t in terms))
-        scores = self._scorer.scores(wanted)
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
         total = sum(self._scorer.idf(t) for t in wanted)
-        return [self._hit(i, score, wanted, total) for i, score in ranked if score > 0]
+        return [self._hit(i, score, wanted, total) for i, score in self._scorer.top(wanted, k)]
 
     def _hit(self, i: int, score: float, wanted: list[str], total: float) -> Hit:
-        passage = self.passages[i]
-        shared = {t for t in wanted if self._scorer.contains(i, t)}
+        passage = self.passage(i)
+        shared = set(wanted) & {t.text for t in passage.terms}
         matched = tuple(t for t in passage.terms if t.text in shared)
         return Hit(
             passage=passage,
-            number=self._numbers[i],
+            number=i - int(self._first[passage.document]) + 1,
             score=score,
             sentence=self._best_sentence(passage, matched),
             matched=matched,
@@ -110,10 +129,11 @@ def source_sha256(documents: Sequence[Document]) -> str:
 def build(documents: Sequence[Document], progress: Progress | None = None) -> Index:
     """Index documents: passages, morphemes, BM25."""
     started = time.perf_counter()
-    passages = split_passages(documents, progress)
+    columns = split_passages(documents, progress)
+    postings = Postings.from_terms(columns.term_offsets, columns.term_id, len(columns.vocabulary))
     info = BuildInfo(
         source_sha256=source_sha256(documents),
         analyzer=analyzer_version(),
         seconds=time.perf_counter() - started,
     )
-    return Index(documents, passages, info)
+    return Index(documents, columns, info, postings)

@@ -18,20 +18,21 @@ from typing import Any
 
 import numpy as np
 
+from index.bm25 import Postings
 from index.errors import IndexFileError
-from index.morphemes import Term, analyzer_version
-from index.passages import Passage, Span
+from index.morphemes import analyzer_version
+from index.passages import Columns
 from index.search import BuildInfo, Index
 from index.text import Document
 
 FORMAT = "articlebot-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def save(index: Index, path: str | os.PathLike[str]) -> None:
     """Write the index to ``path`` atomically: readers see the old file or the new one."""
     payload = io.BytesIO()
-    np.savez_compressed(payload, **_arrays(index))
+    np.savez(payload, **_arrays(index))  # uncompressed: loading is a read, not a decompression
     write_atomic(Path(path), payload.getvalue())
 
 
@@ -111,12 +112,25 @@ def _check_version(path: Path, meta: dict[str, Any]) -> None:
         )
 
 
+_INT_ARRAYS = {
+    # name: (dtype, number of columns or 0 for a flat array)
+    "passage_document": (np.int32, 0),
+    "passage_paragraph": (np.int32, 0),
+    "passage_span": (np.int32, 2),
+    "sentence_offsets": (np.int64, 0),
+    "sentence_span": (np.int32, 2),
+    "term_offsets": (np.int64, 0),
+    "term_id": (np.int32, 0),
+    "term_span": (np.int32, 2),
+    "postings_offsets": (np.int64, 0),
+    "postings_passages": (np.int32, 0),
+    "postings_tf": (np.int32, 0),
+    "doc_len": (np.int32, 0),
+}
+
+
 def _arrays(index: Index) -> dict[str, np.ndarray]:
-    vocabulary: dict[str, int] = {}
-    passages = index.passages
-    terms = [t for p in passages for t in p.terms]
-    sentences = [s for p in passages for s in p.sentences]
-    term_ids = [vocabulary.setdefault(t.text, len(vocabulary)) for t in terms]
+    c, p = index.columns, index.postings
     meta = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -128,64 +142,112 @@ def _arrays(index: Index) -> dict[str, np.ndarray]:
             {"title": d.title, "text": d.text, "source": d.source, "name": d.name}
             for d in index.documents
         ],
-        "vocabulary": list(vocabulary),
+        "vocabulary": list(c.vocabulary),
     }
-
-    def ints(values: Any) -> np.ndarray:
-        return np.asarray(values, dtype=np.int32)
-
     return {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
-        "passage_document": ints([p.document for p in passages]),
-        "passage_paragraph": ints([p.paragraph for p in passages]),
-        "passage_span": ints([(p.start, p.end) for p in passages]).reshape(-1, 2),
-        "sentence_offsets": ints(np.cumsum([0] + [len(p.sentences) for p in passages])),
-        "sentence_span": ints([(s.start, s.end) for s in sentences]).reshape(-1, 2),
-        "term_offsets": ints(np.cumsum([0] + [len(p.terms) for p in passages])),
-        "term_id": ints(term_ids),
-        "term_span": ints([(t.start, t.end) for t in terms]).reshape(-1, 2),
+        "passage_document": c.passage_document,
+        "passage_paragraph": c.passage_paragraph,
+        "passage_span": c.passage_span,
+        "sentence_offsets": c.sentence_offsets,
+        "sentence_span": c.sentence_span,
+        "term_offsets": c.term_offsets,
+        "term_id": c.term_id,
+        "term_span": c.term_span,
+        "postings_offsets": p.offsets,
+        "postings_passages": p.passages,
+        "postings_tf": p.tf,
+        "doc_len": p.doc_len,
     }
 
 
 def _index(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Index:
+    """An Index from stored arrays, after checking that they fit together."""
+    for name, (dtype, width) in _INT_ARRAYS.items():
+        array = arrays[name]
+        if array.dtype != dtype or array.ndim != (2 if width else 1):
+            raise ValueError(f"{name} has the wrong type or shape")
+        if width and array.shape[1] != width:
+            raise ValueError(f"{name} has the wrong shape")
     documents = [
         Document(title=d["title"], text=d["text"], source=d["source"], name=d["name"])
         for d in meta["documents"]
     ]
-    vocabulary: list[str] = meta["vocabulary"]
-    doc_of = arrays["passage_document"].tolist()
-    paragraph = arrays["passage_paragraph"].tolist()
-    spans = arrays["passage_span"].tolist()
-    s_off = arrays["sentence_offsets"].tolist()
-    s_span = arrays["sentence_span"].tolist()
-    t_off = arrays["term_offsets"].tolist()
-    t_id = arrays["term_id"].tolist()
-    t_span = arrays["term_span"].tolist()
-    passages = []
-    for i, d in enumerate(doc_of):
-        limit = len(documents[d].text)
-        start, end = spans[i]
-        if not 0 <= start < end <= limit:
-            raise ValueError(f"passage {i} lies outside its document")
-        passages.append(
-            Passage(
-                document=d,
-                paragraph=paragraph[i],
-                start=start,
-                end=end,
-                sentences=tuple(Span(a, b) for a, b in s_span[s_off[i] : s_off[i + 1]]),
-                terms=tuple(
-                    Term(vocabulary[v], a, b)
-                    for v, (a, b) in zip(
-                        t_id[t_off[i] : t_off[i + 1]], t_span[t_off[i] : t_off[i + 1]], strict=True
-                    )
-                ),
-            )
-        )
+    vocabulary = tuple(meta["vocabulary"])
+    if not all(isinstance(t, str) for t in vocabulary):
+        raise ValueError("the vocabulary holds something else than words")
+    columns = Columns(
+        passage_document=arrays["passage_document"],
+        passage_paragraph=arrays["passage_paragraph"],
+        passage_span=arrays["passage_span"],
+        sentence_offsets=arrays["sentence_offsets"],
+        sentence_span=arrays["sentence_span"],
+        term_offsets=arrays["term_offsets"],
+        term_id=arrays["term_id"],
+        term_span=arrays["term_span"],
+        vocabulary=vocabulary,
+    )
+    postings = Postings(
+        offsets=arrays["postings_offsets"],
+        passages=arrays["postings_passages"],
+        tf=arrays["postings_tf"],
+        doc_len=arrays["doc_len"],
+    )
+    _check(documents, columns, postings)
     info = BuildInfo(
         source_sha256=meta["source_sha256"],
         analyzer=meta["analyzer"],
         created=float(meta["created"]),
         seconds=float(meta["seconds"]),
     )
-    return Index(documents, passages, info)
+    return Index(documents, columns, info, postings)
+
+
+def _check(documents: list[Document], c: Columns, p: Postings) -> None:
+    """Every offset and span inside what it points into, with vectorized checks only."""
+    n = len(c.passage_document)
+
+    def offsets(name: str, values: np.ndarray, end: int) -> None:
+        if (
+            len(values) != n + 1
+            or values[0] != 0
+            or values[-1] != end
+            or np.any(np.diff(values) < 0)
+        ):
+            raise ValueError(f"{name} do not fit their arrays")
+
+    if not n or len(c.passage_paragraph) != n or len(c.passage_span) != n:
+        raise ValueError("passage arrays differ in length")
+    if np.any(np.diff(c.passage_document) < 0) or c.passage_document[0] < 0:
+        raise ValueError("passages are out of document order")
+    if c.passage_document[-1] >= len(documents):
+        raise ValueError("a passage names a missing document")
+    lengths = np.array([len(d.text) for d in documents])[c.passage_document]
+    if (
+        np.any(c.passage_span[:, 0] < 0)
+        or np.any(c.passage_span[:, 1] > lengths)
+        or np.any(c.passage_span[:, 0] >= c.passage_span[:, 1])
+    ):
+        raise ValueError("a passage lies outside its document")
+    offsets("sentence offsets", c.sentence_offsets, len(c.sentence_span))
+    offsets("term offsets", c.term_offsets, len(c.term_id))
+    for name, spans, owners in (
+        ("sentence", c.sentence_span, c.sentence_offsets),
+        ("term", c.term_span, c.term_offsets),
+    ):
+        owner = np.repeat(np.arange(n), np.diff(owners))
+        if np.any(spans[:, 0] < c.passage_span[owner, 0]) or np.any(
+            spans[:, 1] > c.passage_span[owner, 1]
+        ):
+            raise ValueError(f"a {name} lies outside its passage")
+    vocabulary = len(c.vocabulary)
+    if len(c.term_id) and (c.term_id.min() < 0 or c.term_id.max() >= vocabulary):
+        raise ValueError("a term is missing from the vocabulary")
+    if (
+        len(p.offsets) != vocabulary + 1
+        or p.offsets[-1] != len(p.passages)
+        or len(p.tf) != len(p.passages)
+    ):
+        raise ValueError("postings do not fit their arrays")
+    if len(p.doc_len) != n or (len(p.passages) and (p.passages.min() < 0 or p.passages.max() >= n)):
+        raise ValueError("postings name missing passages")

@@ -1,5 +1,9 @@
-from index import Document, build, parse_document
-from index.passages import PASSAGE_CHARS, split_passages
+from index import Document, Passage, build, parse_document
+from index.passages import PASSAGE_CHARS
+
+
+def split_passages(documents: list[Document]) -> tuple[Passage, ...]:
+    return build(documents).passages
 
 
 def test_passages_cover_each_paragraph_with_whole_sentences(article: Document) -> None:

@@ -135,3 +135,38 @@ def test_pickled_objects_are_refused_not_run(tmp_path: Path) -> None:
 def test_missing_index_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(IndexFileError, match="articlebot build"):
         load(tmp_path / "nothing.npz")
+
+
+def _rewrite_array(path: Path, name: str, change) -> None:
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {n: archive[n] for n in archive.files}
+    arrays[name] = change(arrays[name].copy())
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    path.write_bytes(buffer.getvalue())
+
+
+def _bump_last(values: np.ndarray) -> np.ndarray:
+    values.reshape(-1)[-1] += 10_000
+    return values
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("term_id", _bump_last),
+        ("term_span", _bump_last),
+        ("sentence_offsets", _bump_last),
+        ("postings_passages", _bump_last),
+        ("passage_document", _bump_last),
+        ("passage_span", lambda a: a[:, ::-1].copy()),
+        ("doc_len", lambda a: a[:-1]),
+        ("term_span", lambda a: a.astype(np.float64)),
+    ],
+)
+def test_inconsistent_arrays_are_refused(article_index, tmp_path: Path, name, change) -> None:
+    path = tmp_path / "index.npz"
+    save(article_index, path)
+    _rewrite_array(path, name, change)
+    with pytest.raises(IndexFileError, match="damaged"):
+        load(path)

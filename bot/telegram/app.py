@@ -163,7 +163,7 @@ async def _post_init(application: Application) -> None:
     log.info(
         "Serving %s (%d passages) as @%s",
         ", ".join(d.title for d in served.index.documents[:3]),
-        len(served.index.passages),
+        served.index.passage_count,
         application.bot.username,
     )
 

@@ -90,7 +90,7 @@ async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines.append(f"… 외 {len(idx.documents) - 10}건")
     built = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(idx.info.created))
     lines.append(
-        f"\n문서 {len(idx.documents):,}개 · 단락 {len(idx.passages):,}개 · "
+        f"\n문서 {len(idx.documents):,}개 · 단락 {idx.passage_count:,}개 · "
         f"{idx.characters:,}자 · 색인 {built}"
     )
     await update.effective_message.reply_html("\n".join(lines))
@@ -309,10 +309,10 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             return
         state.swap(built)
-    log.info("Rebuilt from %s: %d passages", name, len(built.passages))
+    log.info("Rebuilt from %s: %d passages", name, built.passage_count)
     await message.reply_html(
         f"새 기사로 바꿨습니다: 《{html.escape(built.documents[0].title)}》\n"
-        f"단락 {len(built.passages):,}개 · {built.characters:,}자 · "
+        f"단락 {built.passage_count:,}개 · {built.characters:,}자 · "
         f"{time.perf_counter() - started:.1f}초",
         do_quote=True,
     )
@@ -340,7 +340,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         state.swap(loaded)
     await message.reply_html(
         f"색인을 다시 읽었습니다: 《{html.escape(loaded.documents[0].title)}》 · "
-        f"단락 {len(loaded.passages):,}개",
+        f"단락 {loaded.passage_count:,}개",
         do_quote=True,
     )
 

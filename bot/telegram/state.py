@@ -53,8 +53,8 @@ def example_questions(index: Index, count: int = EXAMPLES) -> list[str]:
             if written.lower() == term.text and len(written) >= 2 and not written.isdigit():
                 counts[term.text] = counts.get(term.text, 0) + 1
                 surface.setdefault(term.text, written)
-    most = max(2, len(index.passages) // 2)
-    candidates = [t for t, n in counts.items() if 2 <= n <= most or len(index.passages) < 4]
+    most = max(2, index.passage_count // 2)
+    candidates = [t for t, n in counts.items() if 2 <= n <= most or index.passage_count < 4]
     names = {t for t in candidates if _is_name(surface[t])}
     ranked = sorted(candidates, key=lambda t: (t not in names, -counts[t], t))
     return [f"{surface[t]}에 대해 알려줘" for t in ranked[:count]]

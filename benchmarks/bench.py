@@ -1,0 +1,324 @@
+"""Side-by-side benchmarks of articlebot: build, answer, cold start, bot throughput.
+
+Each comparison runs in the same invocation on the same corpus, so the ratios hold
+even on a noisy machine. Corpora are made from the bundled article and, when
+present, the KorQuAD dev contexts (read in place, never copied), repeated until
+each size is reached. ``--write`` puts the table into benchmarks/README.md.
+
+    python benchmarks/bench.py [--sizes 500000 2000000 10000000] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "benchmarks" / "README.md"
+KORQUAD = ROOT.parent / "shared" / "data" / "korquad" / "KorQuAD_v1.0_dev.json"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+WARM = "한국어 형태소 분석기를 미리 데워 둡니다."
+
+
+@dataclass
+class Corpus:
+    size: int
+    folder: Path
+    files: list[Path]
+    paragraphs: list[str]
+    questions: list[str]
+
+    @property
+    def characters(self) -> int:
+        return sum(map(len, self.paragraphs))
+
+
+def make_corpus(size: int, folder: Path, korquad: Path | None) -> Corpus:
+    """Documents (title line, paragraphs) repeated until about ``size`` characters."""
+    sys.path.insert(0, str(ROOT))
+    from bot.documents import bundled_document
+
+    article = bundled_document()
+    sources = [(article.title, article.text.split("\n")[1:])]
+    questions = ["젠슨 황은 한국을 어떻게 평가했나?", "현대차의 투자 규모는 얼마인가?"]
+    if korquad is not None:
+        for item in json.loads(korquad.read_text(encoding="utf-8"))["data"]:
+            paragraphs = [" ".join(p["context"].split()) for p in item["paragraphs"]]
+            sources.append((item["title"].replace("_", " "), paragraphs))
+            questions += [qa["question"] for p in item["paragraphs"] for qa in p["qas"]]
+    folder.mkdir(parents=True, exist_ok=True)
+    files, paragraphs, total, copy = [], [], 0, 0
+    while total < size:
+        copy += 1
+        for title, body in sources:
+            if total >= size:
+                break
+            path = folder / f"{len(files):05d}.txt"
+            path.write_text(f"{title} ({copy})\n" + "\n".join(body) + "\n", encoding="utf-8")
+            files.append(path)
+            paragraphs += body
+            total += sum(map(len, body))
+    return Corpus(size, folder, files, paragraphs, questions)
+
+
+def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MiB and stdout of one child process."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:4])} failed: {err.read().decode()[-500:]}")
+        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+
+
+RAW_KIWI = """
+import sys, time
+from kiwipiepy import Kiwi
+paragraphs = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+kiwi = Kiwi(num_workers=-1)
+for _ in kiwi.tokenize(paragraphs):
+    pass
+"""
+
+KIWI_FLOOR = f"""
+from kiwipiepy import Kiwi
+Kiwi(num_workers=-1).tokenize({WARM!r})
+"""
+
+
+def bench_build(corpus: Corpus, index_path: Path, env: dict[str, str]) -> dict[str, float]:
+    """`articlebot build` against raw Kiwi over the same paragraphs, model load counted."""
+    joined = corpus.folder / "paragraphs.txt"
+    joined.write_text("\n".join(corpus.paragraphs), encoding="utf-8")
+    raw, _, _ = run_child([sys.executable, "-c", RAW_KIWI, str(joined)], env)
+    ours, _, _ = run_child(
+        [sys.executable, "-m", "bot", "build", *map(str, corpus.files), "--out", str(index_path)],
+        env,
+    )
+    return {"build_s": ours, "raw_kiwi_s": raw, "build_ratio": raw / ours}
+
+
+def bench_answer(corpus: Corpus, index_path: Path, questions: int) -> dict[str, float]:
+    """One question in process: ours (tokenize + score + quote) against rank-bm25 get_scores."""
+    import numpy as np
+
+    import index
+    from bot.answer import answer
+    from index.bm25 import K1, B, LuceneBM25
+    from index.morphemes import question_terms
+
+    started = time.perf_counter()
+    idx = index.load(index_path)
+    load_s = time.perf_counter() - started
+    asked = corpus.questions[:questions]
+    for q in asked[:5]:
+        answer(idx, q)
+    ours = _timings(lambda q: answer(idx, q), asked)
+    corpus_terms = [[t.text for t in p.terms] for p in idx.passages]
+    plain = LuceneBM25(corpus_terms, k1=K1, b=B)
+
+    def peer(question: str) -> None:
+        terms = [t.text for t in question_terms(index.normalize_question(question))]
+        scores = plain.get_scores(terms)
+        np.argsort(-scores, kind="stable")[:3]
+
+    theirs = _timings(peer, asked)
+    return {
+        "passages": idx.passage_count,
+        "load_s": load_s,
+        "p50_ms": ours[0],
+        "p99_ms": ours[1],
+        "peer_p50_ms": theirs[0],
+        "peer_p99_ms": theirs[1],
+        "answer_speedup": theirs[0] / ours[0],
+    }
+
+
+def _timings(call: Callable[[str], object], questions: list[str]) -> tuple[float, float]:
+    times = []
+    for q in questions:
+        started = time.perf_counter()
+        call(q)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def bench_cold_start(index_path: Path, env: dict[str, str], repeats: int) -> dict[str, float]:
+    """`articlebot ask` on a saved index against loading and warming Kiwi alone."""
+    ask = [sys.executable, "-m", "bot", "ask", "--index", str(index_path), "현대차의 투자 규모는?"]
+    floor = [sys.executable, "-c", KIWI_FLOOR]
+    ours, theirs, ours_mem, floor_mem = [], [], 0.0, 0.0
+    for _ in range(repeats):
+        seconds, peak, _ = run_child(floor, env)
+        theirs.append(seconds)
+        floor_mem = max(floor_mem, peak)
+        seconds, peak, _ = run_child(ask, env)
+        ours.append(seconds)
+        ours_mem = max(ours_mem, peak)
+    ours_s, floor_s = statistics.median(ours), statistics.median(theirs)
+    return {
+        "cold_s": ours_s,
+        "floor_s": floor_s,
+        "cold_ratio": ours_s / floor_s,
+        "floor_peak_mib": floor_mem,
+        "cold_peak_mib": ours_mem,
+    }
+
+
+def bench_bot(index_path: Path, env: dict[str, str], chats: int, per_chat: int) -> dict[str, float]:
+    """Answers per second through the real bot process and the fake Bot API server."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fake_bot_api import FakeBotAPI
+
+    with FakeBotAPI() as fake:
+        bot_env = {
+            **env,
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_BASE_URL": fake.base_url,
+            "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
+            "TELEGRAM_RATE_LIMITER": "false",
+            "INDEX_PATH": str(index_path),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "telegram"],
+            cwd=ROOT,
+            env=bot_env,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            fake.wait_for("getUpdates", timeout=120)
+            questions = [
+                "양측이 합의한 GPU 규모는?",
+                "현대차의 투자 규모는 얼마인가?",
+                "LLM이 뭐야?",
+            ]
+            total = chats * per_chat
+            mark = fake.mark()
+            started = time.perf_counter()
+            for n in range(per_chat):
+                for chat in range(chats):
+                    fake.user_message(questions[(n + chat) % 3], user_id=50_000 + chat)
+            for _ in range(total):
+                mark = fake.calls.index(fake.wait_for("sendMessage", after=mark, timeout=120)) + 1
+            seconds = time.perf_counter() - started
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+    return {"bot_answers": total, "bot_s": seconds, "bot_answers_per_s": total / seconds}
+
+
+def machine() -> str:
+    import kiwipiepy
+    import telegram
+
+    cpu = "unknown CPU"
+    with Path("/proc/cpuinfo").open() as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}; kiwipiepy "
+        f"{kiwipiepy.__version__}, python-telegram-bot {telegram.__version__}"
+    )
+
+
+def table(rows: list[dict[str, float]], bot: dict[str, float] | None, korquad: bool) -> str:
+    lines = [
+        f"Machine: {machine()}.",
+        f"Corpora: the bundled article{' and the KorQuAD 1.0 dev contexts' if korquad else ''}, "
+        "repeated to each size. Median of the runs; ratios are from the same run.",
+        "",
+        "| characters | passages | build s | raw Kiwi s | build ÷ raw Kiwi speed | index load s "
+        "| answer p50 / p99 ms | rank-bm25 get_scores p50 / p99 ms | cold `ask` s | Kiwi floor s "
+        "| cold ÷ floor | peak MiB (ask / floor) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['characters']:,} | {r['passages']:,} | {r['build_s']:.1f} | "
+            f"{r['raw_kiwi_s']:.1f} | {r['build_ratio']:.2f} | {r['load_s']:.2f} | "
+            f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f} | {r['peer_p50_ms']:.2f} / "
+            f"{r['peer_p99_ms']:.2f} | {r['cold_s']:.2f} | {r['floor_s']:.2f} | "
+            f"{r['cold_ratio']:.2f} | {r['cold_peak_mib']:.0f} / {r['floor_peak_mib']:.0f} |"
+        )
+    if bot:
+        lines += [
+            "",
+            f"Bot throughput: {bot['bot_answers']:,} questions from 20 chats through the real "
+            f"`articlebot telegram` process and the fake Bot API server (rate limiter off): "
+            f"{bot['bot_s']:.1f} s, **{bot['bot_answers_per_s']:.0f} answers/s**.",
+        ]
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    current = README.read_text(encoding="utf-8")
+    block = f"{BEGIN}\n{text}\n{END}"
+    if BEGIN in current:
+        start, end = current.index(BEGIN), current.index(END) + len(END)
+        current = current[:start] + block + current[end:]
+    else:
+        current += f"\n## Speed (issue: performance)\n\nRun with `make bench`.\n\n{block}\n"
+    README.write_text(current, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500_000, 2_000_000, 10_000_000])
+    parser.add_argument("--korquad", type=Path, default=KORQUAD)
+    parser.add_argument("--questions", type=int, default=300, help="questions timed per size")
+    parser.add_argument("--repeats", type=int, default=3, help="cold starts per size")
+    parser.add_argument("--bot-chats", type=int, default=20)
+    parser.add_argument("--bot-messages", type=int, default=15, help="messages per chat")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/README.md")
+    args = parser.parse_args()
+    korquad = args.korquad if args.korquad.exists() else None
+    if korquad is None:
+        print(f"note: {args.korquad} not found; corpora are made of the bundled article alone")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            corpus = make_corpus(size, Path(tmp) / str(size), korquad)
+            index_path = Path(tmp) / f"{size}.npz"
+            row: dict[str, float] = {"characters": corpus.characters}
+            row |= bench_build(corpus, index_path, env)
+            row |= bench_answer(corpus, index_path, args.questions)
+            row |= bench_cold_start(index_path, env, args.repeats)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        bot = None
+        if args.bot_chats:
+            bot = bench_bot(
+                Path(tmp) / f"{args.sizes[0]}.npz", env, args.bot_chats, args.bot_messages
+            )
+            print(json.dumps(bot), flush=True)
+    text = table(rows, bot, korquad is not None)
+    print(text)
+    if args.write:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
