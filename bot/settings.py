@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     )
     telegram_rate_limiter: bool = Field(
         default=True,
-        description="Pace outgoing messages to Telegram's flood limits and retry on 429.",
+        description="Pace outgoing messages to Telegram's flood limits (429s are retried anyway).",
     )
     index_path: Path = Field(
         default_factory=_default_index_path,

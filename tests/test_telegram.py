@@ -449,16 +449,25 @@ def test_webhook_mode_with_secret_token(tmp_path: Path) -> None:
     assert secret not in process.log and fake.token not in process.log
 
 
-def test_flood_limit_429_is_retried(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pace", ["true", "false"])
+def test_bot_api_faults_are_retried_and_every_question_answered(tmp_path: Path, pace: str) -> None:
+    faults = [
+        {"retry_after": 1},
+        {"status": 500},
+        {"status": 502, "description": "Bad Gateway"},
+        {"drop_connection": True},
+    ]
     with FakeBotAPI() as fake:
-        process = BotProcess(fake, tmp_path, TELEGRAM_RATE_LIMITER="true").start()
-        fake.fail_next("sendMessage", retry_after=1)
-        mark = fake.mark()
-        fake.user_message("양측이 합의한 GPU 규모는?", user_id=3002)
-        sent = fake.wait_for("sendMessage", lambda c: c.fault is None, after=mark)
-        assert "26만 장" in sent.params["text"]
-        attempts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
-        assert [c.fault for c in attempts] == ["HTTP 429", None]
-        assert attempts[1].time - attempts[0].time >= 1
+        process = BotProcess(fake, tmp_path, TELEGRAM_RATE_LIMITER=pace).start()
+        for n, fault in enumerate(faults):
+            fake.fail_next("sendMessage", **fault)
+            mark = fake.mark()
+            fake.user_message("양측이 합의한 GPU 규모는?", user_id=3100 + n)
+            sent = fake.wait_for("sendMessage", lambda c: c.fault is None, after=mark)
+            assert "26만 장" in sent.params["text"] and sent.params["chat_id"] == 3100 + n
+            attempts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
+            assert len(attempts) == 2 and attempts[0].fault is not None, fault
+        assert fake.calls[-1].fault is None
         code, _ = process.stop()
     assert code == 0
+    assert "ERROR" not in process.log and fake.token not in process.log

@@ -14,7 +14,6 @@ from urllib.parse import urlparse
 from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -29,6 +28,7 @@ from bot.documents import open_index
 from bot.errors import BotError
 from bot.settings import Settings
 from bot.telegram import handlers
+from bot.telegram.retry import RetryingLimiter
 from bot.telegram.state import Served
 
 log = logging.getLogger("articlebot")
@@ -42,7 +42,6 @@ COMMANDS = [
 # Updates handled at once. Answers take milliseconds; this bounds memory when a
 # crowd arrives, while a slow chat (a rebuild, a retried send) blocks no other.
 MAX_CONCURRENT_UPDATES = 64
-RATE_LIMIT_RETRIES = 3
 BOOTSTRAP_RETRIES = 2
 
 
@@ -131,9 +130,7 @@ def build_application(settings: Settings, served: Served) -> Application:
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)
     )
-    if settings.telegram_rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-    application = builder.build()
+    application = builder.rate_limiter(RetryingLimiter(pace=settings.telegram_rate_limiter)).build()
     application.bot_data["served"] = served
 
     private = filters.ChatType.PRIVATE
