@@ -111,12 +111,14 @@ class Scorer:
         """rank-bm25's own scoring of the candidates, with only their frequencies loaded."""
         if not len(candidates):
             return {}
+        wanted = np.zeros(self._n, dtype=bool)
+        wanted[candidates] = True
         freqs = _Frequencies(self._n)
         for passage in candidates.tolist():
             freqs[passage] = {}
         for term in query:
             passages, tf = self._postings_of(term)
-            inside = np.isin(passages, candidates, assume_unique=True)
+            inside = wanted[passages]
             for passage, count in zip(passages[inside].tolist(), tf[inside].tolist(), strict=True):
                 freqs[passage][term] = count
         bm25 = LuceneBM25.__new__(LuceneBM25)  # the corpus statistics are ours, not re-counted
@@ -148,10 +150,11 @@ class Scorer:
         query.sort(key=lambda t: -self.idf(t))
         bound = [self.idf(t) * (self._k1 + 1) for t in query]
         scored: dict[int, float] = {}
-        seen = np.empty(0, dtype=np.int32)
+        seen = np.zeros(self._n, dtype=bool)
         for essential in range(1, len(query) + 1):
-            fresh = np.setdiff1d(self._postings_of(query[essential - 1])[0], seen)
-            seen = np.union1d(seen, fresh)
+            passages = self._postings_of(query[essential - 1])[0]
+            fresh = passages[~seen[passages]]
+            seen[fresh] = True
             scored |= self._score(query, fresh)
             best = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:k]
             threshold = best[-1][1] if len(best) == k else 0.0

@@ -78,21 +78,14 @@ def analyzer_version() -> str:
     return f"{ANALYZER}/kiwipiepy-{__version__}"
 
 
-def term_of(token: Token) -> str | None:
-    """The indexed text of a Kiwi token, or None when the token is not content."""
-    tag = token.tag.split("-", 1)[0]  # VV-R, VA-I: irregular conjugations
-    if tag not in CONTENT_TAGS:
-        return None
-    return token.form.lower()
+# Kiwi marks irregular conjugations with a suffix (VV-R, VA-I); they count as their tag.
+_CONTENT_TAG_FORMS = CONTENT_TAGS | {f"{t}-{s}" for t in CONTENT_TAGS for s in ("R", "I")}
 
 
 def _terms(tokens: Iterable[Token]) -> tuple[Term, ...]:
-    found = []
-    for token in tokens:
-        text = term_of(token)
-        if text is not None:
-            found.append(Term(text, token.start, token.start + token.len))
-    return tuple(found)
+    """Content terms of tokens; the one loop over every token of a build, kept lean."""
+    content = _CONTENT_TAG_FORMS
+    return tuple(Term(t.form.lower(), t.start, t.start + t.len) for t in tokens if t.tag in content)
 
 
 def question_terms(question: str) -> tuple[Term, ...]:

@@ -1,6 +1,7 @@
 import unicodedata
 
-from index.morphemes import QUESTION_STOPWORDS, question_terms, term_of, text_terms
+from index import kiwi
+from index.morphemes import QUESTION_STOPWORDS, question_terms, text_terms
 from index.text import normalize
 
 
@@ -38,8 +39,8 @@ def test_decomposed_question_matches_composed_text() -> None:
     assert texts(question_terms(normalize(nfd))) == texts(text_terms("엔비디아 투자"))
 
 
-def test_irregular_conjugation_tags_are_content() -> None:
-    class Token:
-        form, tag = "어렵", "VA-I"
-
-    assert term_of(Token()) == "어렵"  # type: ignore[arg-type]
+def test_irregular_conjugations_are_content() -> None:
+    text = "문제가 어려웠지만 길을 걸었다"
+    tags = {t.form: t.tag for t in kiwi().tokenize(text)}
+    assert tags["어렵"] == "VA-I" and tags["걷"] == "VV-I"
+    assert {"어렵", "걷"} <= set(texts(text_terms(text)))
