@@ -33,7 +33,11 @@ def save(index: Index, path: str | os.PathLike[str]) -> None:
     """Write the index to ``path`` atomically: readers see the old file or the new one."""
     payload = io.BytesIO()
     np.savez(payload, **_arrays(index))  # uncompressed: loading is a read, not a decompression
-    write_atomic(Path(path), payload.getvalue())
+    try:
+        write_atomic(Path(path), payload.getvalue())
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise IndexFileError(f"{path}: cannot write the index ({reason}); nothing changed") from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -203,3 +205,34 @@ def test_eval_command(env: dict[str, str], tmp_path: Path) -> None:
     report = json.loads(proc.stdout)
     assert report["all"]["answer_at_1"] == 1.0 and report["all"]["refusal_rate_unanswerable"] == 1.0
     assert_one_line_error(run(env, "eval", "absent.json"), "absent.json: no such dataset")
+
+
+def test_unwritable_output_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    proc = run(env, "build", "--out", "a-file/index.npz")
+    assert_one_line_error(proc, "a-file/index.npz: cannot write the index")
+
+
+def test_kill_9_during_build_leaves_the_previous_index_loadable(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    index_path = Path(env["INDEX_PATH"])
+    assert run(env, "build").returncode == 0
+    before = index_path.read_bytes()
+    big = tmp_path / "big.txt"
+    big.write_text(
+        "큰 문서\n" + "한국 정부는 반도체 산업을 키우기 위해 지원한다.\n" * 40_000, "utf-8"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "build", "big.txt"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(4)  # loading Kiwi and analyzing: well before the rename
+    proc.kill()
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    assert index_path.read_bytes() == before
+    reply = json.loads(run(env, "ask", "--json", QUESTION).stdout)
+    assert reply["found"]

@@ -283,6 +283,46 @@ def test_handler_error_is_reported_and_the_bot_keeps_running(bot: BotProcess) ->
     assert "Error while handling an update" in bot.log and "Traceback" in bot.log
 
 
+def test_crafted_callback_data_does_nothing(bot: BotProcess) -> None:
+    fake = bot.fake
+    _, reply = ask(fake, "이재명 대통령은 누구와 만났어?", user_id=2030)
+    before = bot.index_path.read_bytes()
+    for data in ("reload", "more:", "more:../../etc", "x" * 64):
+        mark = fake.mark()
+        fake.callback_query(data, message=reply, user_id=2030)
+        call = fake.wait_for("answerCallbackQuery", after=mark)
+        assert call.params["text"] == STALE_BUTTON
+        assert not any(c.method == "editMessageText" for c in fake.calls[mark:])
+    assert bot.index_path.read_bytes() == before
+
+
+def test_uploads_from_groups_and_oversized_files_are_never_downloaded(bot: BotProcess) -> None:
+    fake = bot.fake
+    mark = fake.mark()
+    fake.user_document(
+        b"title\nbody.\n", "new.txt", user_id=ADMIN, chat_id=-100900, chat_type="group"
+    )
+    _, reply = ask(fake, "/ask LLM이 뭐야?", chat_id=-100900, chat_type="group", user_id=ADMIN)
+    assert "대형언어모델" in reply["text"]  # the upload before it was ignored, in order
+    fake.user_document(b"x", "big.txt", user_id=ADMIN, file_size=5_000_000)
+    refusal = fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN, after=mark)
+    assert "너무 큽니다" in refusal.params["text"]
+    assert not any(c.method in ("getFile", "downloadFile") for c in fake.calls[mark:])
+
+
+def test_token_stays_out_of_logs_and_chats_when_requests_fail(bot: BotProcess) -> None:
+    fake = bot.fake
+    token = fake.token
+    fake.fail_next("sendMessage", status=400, description=f"Bad Request: bot{token} is confused")
+    mark = fake.mark()
+    fake.user_message("양측이 합의한 GPU 규모는?", user_id=2031)
+    apology = fake.wait_for("sendMessage", lambda c: c.fault is None, after=mark)
+    assert token not in apology.params["text"]
+    time.sleep(0.5)
+    assert "is confused" in bot.log and token not in bot.log
+    assert token.partition(":")[2] not in bot.log
+
+
 def test_token_never_logged_and_sigint_stops_cleanly(bot: BotProcess) -> None:
     code, seconds = bot.stop(signal.SIGINT)
     assert code == 0 and seconds < 10
@@ -471,3 +511,58 @@ def test_bot_api_faults_are_retried_and_every_question_answered(tmp_path: Path, 
         code, _ = process.stop()
     assert code == 0
     assert "ERROR" not in process.log and fake.token not in process.log
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_load_2000_messages_from_200_users(tmp_path: Path) -> None:
+    """Each answered exactly once, in order within each chat, memory flat, no error."""
+    users, per_user = 200, 10
+    questions = [
+        "양측이 합의한 GPU 규모는?",
+        "현대차의 투자 규모는 얼마인가?",
+        "LLM이 뭐야?",
+        "로또 번호",
+    ]
+    with FakeBotAPI() as fake:
+        process = BotProcess(fake, tmp_path).start()
+        asked: dict[int, list[int]] = {}
+
+        def push(rounds: range) -> None:
+            for n in rounds:
+                for user in range(users):
+                    text = f"{questions[(n + user) % len(questions)]} #{n}"
+                    message = fake.user_message(text, user_id=60_000 + user)["message"]
+                    asked.setdefault(60_000 + user, []).append(message["message_id"])
+
+        def answered() -> list[Any]:
+            return [c for c in fake.calls if c.method == "sendMessage" and c.fault is None]
+
+        def wait_for_answers(count: int) -> None:
+            deadline = time.monotonic() + 180
+            while len(answered()) < count:
+                assert time.monotonic() < deadline, f"{len(answered())} of {count} answered"
+                time.sleep(0.2)
+
+        push(range(2))
+        wait_for_answers(2 * users)
+        warm = _rss_mib(process.proc.pid)
+        push(range(2, per_user))
+        wait_for_answers(users * per_user)
+        time.sleep(1)
+        final = _rss_mib(process.proc.pid)
+        calls = answered()
+        code, _ = process.stop()
+    assert len(calls) == users * per_user
+    for user, ids in asked.items():
+        replies = [
+            c.params["reply_parameters"]["message_id"] for c in calls if c.params["chat_id"] == user
+        ]
+        assert replies == ids, user  # exactly once each, in the order asked
+    assert final - warm < 40, (warm, final)
+    assert code == 0 and "ERROR" not in process.log

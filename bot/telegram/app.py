@@ -149,6 +149,7 @@ def build_application(settings: Settings, served: Served) -> Application:
     )
     application.add_handler(MessageHandler(filters.COMMAND & private, handlers.unknown_command))
     application.add_handler(CallbackQueryHandler(handlers.more, pattern=rf"^{handlers.MORE}:"))
+    application.add_handler(CallbackQueryHandler(handlers.unknown_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.error_handler)
     return application

@@ -361,6 +361,11 @@ async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncItera
         task.cancel()
 
 
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data this bot never sent (an old client, or crafted by hand): say so, do nothing."""
+    await update.callback_query.answer(STALE_BUTTON, show_alert=True)
+
+
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text("모르는 명령입니다. /help 를 보세요.")
 
