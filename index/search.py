@@ -6,22 +6,26 @@ import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from index.bm25 import Scorer
 from index.morphemes import Term, analyzer_version, question_terms
 from index.passages import Passage, Progress, Span, split_passages
+from index.rank import Sentences, Window
 from index.text import Document, normalize_question
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One ranked passage.
+    """One ranked quote: whole sentences of one paragraph, chosen around the best sentence.
 
-    ``number`` counts passages from 1 within the passage's document, as a reader
-    would; ``sentence`` is the best-matching sentence and ``matched`` the passage's
-    terms that the question shares, both with spans for highlighting. ``coverage``
-    is the share of the question's IDF weight that the passage contains: 1.0 means
-    every word of the question is there, near 0 means the passage only touches it.
+    ``passage`` is the quote itself (see :mod:`index.rank`), not necessarily one of
+    the indexed passages; ``number`` counts indexed passages from 1 within the
+    document, as a reader would, and names the one that holds the best sentence.
+    ``sentence`` is that sentence and ``matched`` the quote's terms that the
+    question shares, both with spans for highlighting. ``coverage`` is the share of
+    the question's IDF weight that the quote contains: 1.0 means every word of the
+    question is there, near 0 means the quote only touches it.
     """
 
     passage: Passage
@@ -65,36 +69,29 @@ class Index:
     def passage_text(self, passage: Passage) -> str:
         return self.documents[passage.document].text[passage.start : passage.end]
 
+    @cached_property
+    def _sentences(self) -> Sentences:
+        """Sentence-level ranking, built on first search: loading an index stays cheap."""
+        return Sentences([d.text for d in self.documents], self.passages)
+
     def search(self, question: str, k: int = 3) -> list[Hit]:
-        """The ``k`` best passages for a question, best first; empty when none matches."""
+        """The ``k`` best quotes for a question, best first; empty when none matches."""
         terms = question_terms(normalize_question(question))
         wanted = list(dict.fromkeys(t.text for t in terms))
-        scores = self._scorer.scores(wanted)
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
-        total = sum(self._scorer.idf(t) for t in wanted)
-        return [self._hit(i, score, wanted, total) for i, score in ranked if score > 0]
+        return [self._hit(w, wanted) for w in self._sentences.rank(wanted, k)]
 
-    def _hit(self, i: int, score: float, wanted: list[str], total: float) -> Hit:
-        passage = self.passages[i]
-        shared = {t for t in wanted if self._scorer.contains(i, t)}
-        matched = tuple(t for t in passage.terms if t.text in shared)
+    def _hit(self, window: Window, wanted: list[str]) -> Hit:
+        sentences = self._sentences
+        passage = sentences.passage(window)
+        best = sentences.sentences[window.best]
         return Hit(
             passage=passage,
-            number=self._numbers[i],
-            score=score,
-            sentence=self._best_sentence(passage, matched),
-            matched=matched,
-            coverage=sum(self._scorer.idf(t) for t in shared) / total if total else 0.0,
+            number=self._numbers[best.passage],
+            score=window.score,
+            sentence=best.span,
+            matched=tuple(t for t in passage.terms if t.text in wanted),
+            coverage=window.coverage,
         )
-
-    def _best_sentence(self, passage: Passage, matched: tuple[Term, ...]) -> Span:
-        """The sentence holding the most question weight; the first one on a tie."""
-
-        def weight(sentence: Span) -> float:
-            inside = {t.text for t in matched if sentence.start <= t.start < sentence.end}
-            return sum(self._scorer.idf(t) for t in inside)
-
-        return max(passage.sentences, key=weight)
 
 
 def source_sha256(documents: Sequence[Document]) -> str:
