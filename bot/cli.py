@@ -128,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
         "--corpus", action="store_true", help="SQuAD JSON: one index of all articles"
     )
     evaluate.add_argument("--text", metavar="FILE", help="JSONL: the text the questions are about")
+    evaluate.add_argument(
+        "--foreign",
+        action="store_true",
+        help="SQuAD JSON, per article: also ask each article the next one's questions, "
+        "which it should refuse",
+    )
     evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
     evaluate.set_defaults(run=_eval)
     return parser
@@ -235,6 +241,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         corpus=args.corpus,
         text_file=args.text,
         progress=_progress_bar("Asking", "questions"),
+        foreign=args.foreign,
     )
     print(evaluate.as_json(result) if args.json else evaluate.table(result))
     return 0

@@ -116,8 +116,14 @@ def evaluate(
     corpus: bool = False,
     text_file: str | None = None,
     progress: Progress | None = None,
+    foreign: bool = False,
 ) -> Result:
-    """Run every question of a dataset through the bot and tally the replies."""
+    """Run every question of a dataset through the bot and tally the replies.
+
+    ``foreign`` (SQuAD, per article) also asks each article the questions of the
+    next one, as questions it should refuse: KorQuAD has no unanswerable questions,
+    and these share the style and many words of real ones, unlike made-up noise.
+    """
     started = time.perf_counter()
     if dataset.suffix.lower() == ".jsonl":
         questions = _jsonl(dataset)
@@ -132,9 +138,19 @@ def evaluate(
             idx = index.build([doc for doc, _ in articles])
             _ask(idx, [q for _, qs in articles for q in qs], result, progress, 0, total)
         else:
-            result = Result(dataset.name, "each article indexed alone", len(articles))
+            mode = "each article indexed alone"
+            result = Result(
+                dataset.name,
+                f"{mode}, with the next one's questions" if foreign else mode,
+                len(articles),
+            )
+            asked = [
+                qs + (_foreign(articles, n) if foreign else [])
+                for n, (_, qs) in enumerate(articles)
+            ]
+            total = sum(map(len, asked))
             done = 0
-            for doc, qs in articles:
+            for (doc, _), qs in zip(articles, asked, strict=True):
                 _ask(index.build([doc]), qs, result, progress, done, total)
                 done += len(qs)
     result.seconds = time.perf_counter() - started
@@ -157,6 +173,13 @@ def _ask(
         result.add(question, quotes)
         if progress is not None:
             progress(n, total)
+
+
+def _foreign(articles: list[tuple[Document, list[Question]]], n: int) -> list[Question]:
+    """The next article's questions, without answers, as article ``n``'s group."""
+    group = articles[n][1][0].group if articles[n][1] else ""
+    following = articles[(n + 1) % len(articles)][1] if len(articles) > 1 else []
+    return [Question(q.text, (), "foreign", group) for q in following]
 
 
 def _jsonl(path: Path) -> list[Question]:

@@ -8,10 +8,10 @@ one of two passages counts for nothing. Lucene's IDF, ``log(1 + (N - n + 0.5) /
 (n + 0.5))``, is positive for every term and still favours rare ones; it is the
 one Elasticsearch and Lucene use, which is what people compare against.
 
-rank-bm25 also loops in Python over every passage for every question term. Here it
-scores only candidates: passages that hold a question term, and of those only the
-ones that can still reach the top k (MaxScore pruning, exact: the top k and their
-order are those of scoring every passage).
+rank-bm25 also loops in Python over every document for every question term. Here
+it scores only candidates: units (sentences, paragraphs) that hold a question term,
+and of those only the ones that can still reach the top k (MaxScore pruning, exact:
+the top k and their order are those of scoring every unit).
 """
 
 from __future__ import annotations
@@ -40,27 +40,25 @@ class LuceneBM25(BM25Okapi):
 
 @dataclass(frozen=True, eq=False)
 class Postings:
-    """For each term id, the passages holding it (ascending) and how often: CSR arrays."""
+    """For each term id, the units (sentences, paragraphs…) holding it, ascending, and
+    how often: CSR arrays, the inverted form of a unit → terms list."""
 
     offsets: np.ndarray  # int64 [V + 1]
-    passages: np.ndarray  # int32 [N]
+    units: np.ndarray  # int32 [N]
     tf: np.ndarray  # int32 [N]
-    doc_len: np.ndarray  # int32 [P], terms per passage
+    doc_len: np.ndarray  # int32 [U], terms per unit
 
     @classmethod
     def from_terms(cls, term_offsets: np.ndarray, term_id: np.ndarray, vocabulary: int) -> Postings:
-        """Invert passage → terms into term → passages with one sort."""
-        passages = len(term_offsets) - 1
+        """Invert unit → terms (``term_offsets`` [U + 1] over ``term_id``) with one sort."""
+        units = max(len(term_offsets) - 1, 1)
         doc_len = np.diff(term_offsets).astype(np.int32)
-        owner = np.repeat(np.arange(passages, dtype=np.int64), doc_len)
-        keys, tf = np.unique(
-            term_id.astype(np.int64) * max(passages, 1) + owner, return_counts=True
-        )
-        terms = keys // max(passages, 1)
-        offsets = np.searchsorted(terms, np.arange(vocabulary + 1)).astype(np.int64)
+        owner = np.repeat(np.arange(len(doc_len), dtype=np.int64), doc_len)
+        keys, tf = np.unique(term_id.astype(np.int64) * units + owner, return_counts=True)
+        offsets = np.searchsorted(keys // units, np.arange(vocabulary + 1)).astype(np.int64)
         return cls(
             offsets=offsets,
-            passages=(keys % max(passages, 1)).astype(np.int32),
+            units=(keys % units).astype(np.int32),
             tf=tf.astype(np.int32),
             doc_len=doc_len,
         )
@@ -82,7 +80,10 @@ class _Frequencies(dict):
 
 
 class Scorer:
-    """Lucene-IDF BM25 over postings; rank-bm25's ``get_batch_scores`` does the scoring."""
+    """Lucene-IDF BM25 over postings; rank-bm25's ``get_batch_scores`` does the scoring.
+
+    The units are whatever the postings count: sentences, or paragraphs.
+    """
 
     def __init__(
         self, postings: Postings, vocabulary: Mapping[str, int], k1: float = K1, b: float = B
@@ -105,7 +106,7 @@ class Scorer:
     def _postings_of(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         i = self._ids[term]
         a, b = self._postings.offsets[i], self._postings.offsets[i + 1]
-        return self._postings.passages[a:b], self._postings.tf[a:b]
+        return self._postings.units[a:b], self._postings.tf[a:b]
 
     def _score(self, query: list[str], candidates: np.ndarray) -> dict[int, float]:
         """rank-bm25's own scoring of the candidates, with only their frequencies loaded."""
@@ -128,8 +129,13 @@ class Scorer:
         scores = bm25.get_batch_scores(query, candidates.tolist())
         return dict(zip(candidates.tolist(), map(float, scores), strict=True))
 
+    def score_units(self, terms: Iterable[str], units: Iterable[int]) -> dict[int, float]:
+        """BM25 scores of the given units (0 for those that share no term)."""
+        query = [t for t in dict.fromkeys(terms) if t in self._ids]
+        return self._score(query, np.unique(np.fromiter(units, dtype=np.int64)))
+
     def scores(self, terms: Iterable[str]) -> dict[int, float]:
-        """BM25 score of every passage that shares at least one term, by passage number."""
+        """BM25 score of every unit that shares at least one term, by unit number."""
         query = [t for t in dict.fromkeys(terms) if t in self._ids]
         if not query:
             return {}

@@ -52,7 +52,8 @@ class Columns:
     """All passages of a corpus as arrays; row ``i`` of each is passage ``i``.
 
     Sentences and terms are stored end to end; ``*_offsets[i]:*_offsets[i + 1]``
-    selects passage ``i``'s. Spans are character offsets into the document text.
+    selects passage ``i``'s (``sentence_term_offsets``: sentence ``i``'s terms).
+    Spans are character offsets into the document text.
     """
 
     passage_document: np.ndarray  # int32 [P]
@@ -60,6 +61,7 @@ class Columns:
     passage_span: np.ndarray  # int32 [P, 2]
     sentence_offsets: np.ndarray  # int64 [P + 1]
     sentence_span: np.ndarray  # int32 [S, 2]
+    sentence_term_offsets: np.ndarray  # int64 [S + 1]: a sentence's terms, end to end
     term_offsets: np.ndarray  # int64 [P + 1]
     term_id: np.ndarray  # int32 [T]
     term_span: np.ndarray  # int32 [T, 2]
@@ -138,6 +140,7 @@ class _ColumnsBuilder:
     def __init__(self) -> None:
         self.document, self.paragraph, self.span = array("i"), array("i"), array("i")
         self.sentence_counts, self.sentence_span = array("i"), array("i")
+        self.sentence_terms = array("i")
         self.term_counts, self.term_id, self.term_span = array("i"), array("i"), array("i")
         self.vocabulary: dict[str, int] = {}
 
@@ -155,6 +158,7 @@ class _ColumnsBuilder:
             for term in sentence.terms:
                 self.term_id.append(ids.setdefault(term.text, len(ids)))
                 self.term_span.extend((offset + term.start, offset + term.end))
+            self.sentence_terms.append(len(sentence.terms))
             terms += len(sentence.terms)
         self.term_counts.append(terms)
 
@@ -173,6 +177,7 @@ class _ColumnsBuilder:
             passage_span=pairs(self.span),
             sentence_offsets=offsets(self.sentence_counts),
             sentence_span=pairs(self.sentence_span),
+            sentence_term_offsets=offsets(self.sentence_terms),
             term_offsets=offsets(self.term_counts),
             term_id=np.frombuffer(self.term_id, dtype=np.int32).copy(),
             term_span=pairs(self.term_span),

@@ -1,4 +1,4 @@
-"""Question in, ranked passages out, each with the sentence that answers best."""
+"""Question in, ranked quotes out, each with the sentence that answers best."""
 
 from __future__ import annotations
 
@@ -13,18 +13,21 @@ import numpy as np
 from index.bm25 import Postings, Scorer
 from index.morphemes import Term, analyzer_version, question_terms
 from index.passages import Columns, Passage, Progress, Span, split_passages
+from index.rank import Ranker, Window
 from index.text import Document, normalize_question
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One ranked passage.
+    """One ranked quote: whole sentences of one paragraph, chosen around the best sentence.
 
-    ``number`` counts passages from 1 within the passage's document, as a reader
-    would; ``sentence`` is the best-matching sentence and ``matched`` the passage's
-    terms that the question shares, both with spans for highlighting. ``coverage``
-    is the share of the question's IDF weight that the passage contains: 1.0 means
-    every word of the question is there, near 0 means the passage only touches it.
+    ``passage`` is the quote itself (see :mod:`index.rank`), not necessarily one of
+    the indexed passages; ``number`` counts indexed passages from 1 within the
+    document, as a reader would, and names the one that holds the best sentence.
+    ``sentence`` is that sentence and ``matched`` the quote's terms that the
+    question shares, both with spans for highlighting. ``coverage`` is the share of
+    the question's IDF weight that the quote contains: 1.0 means every word of the
+    question is there, near 0 means the quote only touches it.
     """
 
     passage: Passage
@@ -45,8 +48,32 @@ class BuildInfo:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True, eq=False)
+class Structure:
+    """Where sentences and paragraphs stand, derived from the passage arrays in O(S + P)."""
+
+    sentence_passage: np.ndarray  # int64 [S]
+    sentence_paragraph: np.ndarray  # int64 [S], paragraphs numbered across the corpus
+    paragraph_term_offsets: np.ndarray  # int64 [paragraphs + 1]
+
+    @classmethod
+    def of(cls, c: Columns) -> Structure:
+        passages = len(c)
+        sentence_passage = np.repeat(np.arange(passages), np.diff(c.sentence_offsets))
+        key = c.passage_document.astype(np.int64) << 32 | c.passage_paragraph.astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if passages else np.empty(0, int)
+        paragraph_of_passage = np.cumsum(np.r_[False, key[1:] != key[:-1]]) if passages else starts
+        return cls(
+            sentence_passage=sentence_passage,
+            sentence_paragraph=paragraph_of_passage[sentence_passage],
+            paragraph_term_offsets=np.r_[c.term_offsets[starts], c.term_offsets[-1]].astype(
+                np.int64
+            ),
+        )
+
+
 class Index:
-    """Documents, their passages as arrays, and a BM25 scorer over the passages' terms.
+    """Documents, their passages as arrays, and BM25 over sentences and paragraphs.
 
     Building one costs no per-passage Python objects: loading a saved index of
     millions of characters is a matter of reading its arrays.
@@ -57,13 +84,24 @@ class Index:
         documents: Sequence[Document],
         columns: Columns,
         info: BuildInfo,
-        postings: Postings,
+        by_sentence: Postings,
+        by_paragraph: Postings,
     ) -> None:
         self.documents = tuple(documents)
         self.columns = columns
         self.info = info
-        self.postings = postings
-        self._scorer = Scorer(self.postings, {term: i for i, term in enumerate(columns.vocabulary)})
+        self.by_sentence = by_sentence
+        self.by_paragraph = by_paragraph
+        structure = Structure.of(columns)
+        ids = {term: i for i, term in enumerate(columns.vocabulary)}
+        self._ranker = Ranker(
+            self.documents,
+            columns,
+            Scorer(by_sentence, ids),
+            Scorer(by_paragraph, ids),
+            structure.sentence_paragraph,
+            structure.sentence_passage,
+        )
         # Passage i is number i - first + 1 of its document (documents are contiguous).
         self._first = np.searchsorted(columns.passage_document, np.arange(len(self.documents)))
 
@@ -87,33 +125,22 @@ class Index:
         return self.documents[passage.document].text[passage.start : passage.end]
 
     def search(self, question: str, k: int = 3) -> list[Hit]:
-        """The ``k`` best passages for a question, best first; empty when none matches."""
+        """The ``k`` best quotes for a question, best first; empty when none matches."""
         terms = question_terms(normalize_question(question))
         wanted = list(dict.fromkeys(t.text for t in terms))
-        total = sum(self._scorer.idf(t) for t in wanted)
-        return [self._hit(i, score, wanted, total) for i, score in self._scorer.top(wanted, k)]
+        return [self._hit(w, wanted) for w in self._ranker.rank(wanted, k)]
 
-    def _hit(self, i: int, score: float, wanted: list[str], total: float) -> Hit:
-        passage = self.passage(i)
-        shared = set(wanted) & {t.text for t in passage.terms}
-        matched = tuple(t for t in passage.terms if t.text in shared)
+    def _hit(self, window: Window, wanted: list[str]) -> Hit:
+        passage = self._ranker.passage(window)
+        origin = self._ranker.passage_of(window.best)
         return Hit(
             passage=passage,
-            number=i - int(self._first[passage.document]) + 1,
-            score=score,
-            sentence=self._best_sentence(passage, matched),
-            matched=matched,
-            coverage=sum(self._scorer.idf(t) for t in shared) / total if total else 0.0,
+            number=origin - int(self._first[passage.document]) + 1,
+            score=window.score,
+            sentence=self._ranker.sentence_span(window.best),
+            matched=tuple(t for t in passage.terms if t.text in wanted),
+            coverage=window.coverage,
         )
-
-    def _best_sentence(self, passage: Passage, matched: tuple[Term, ...]) -> Span:
-        """The sentence holding the most question weight; the first one on a tie."""
-
-        def weight(sentence: Span) -> float:
-            inside = {t.text for t in matched if sentence.start <= t.start < sentence.end}
-            return sum(self._scorer.idf(t) for t in inside)
-
-        return max(passage.sentences, key=weight)
 
 
 def source_sha256(documents: Sequence[Document]) -> str:
@@ -130,10 +157,13 @@ def build(documents: Sequence[Document], progress: Progress | None = None) -> In
     """Index documents: passages, morphemes, BM25."""
     started = time.perf_counter()
     columns = split_passages(documents, progress)
-    postings = Postings.from_terms(columns.term_offsets, columns.term_id, len(columns.vocabulary))
+    vocabulary = len(columns.vocabulary)
+    by_sentence = Postings.from_terms(columns.sentence_term_offsets, columns.term_id, vocabulary)
+    paragraphs = Structure.of(columns).paragraph_term_offsets
+    by_paragraph = Postings.from_terms(paragraphs, columns.term_id, vocabulary)
     info = BuildInfo(
         source_sha256=source_sha256(documents),
         analyzer=analyzer_version(),
         seconds=time.perf_counter() - started,
     )
-    return Index(documents, columns, info, postings)
+    return Index(documents, columns, info, by_sentence, by_paragraph)

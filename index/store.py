@@ -22,7 +22,7 @@ from index.bm25 import Postings
 from index.errors import IndexFileError
 from index.morphemes import analyzer_version
 from index.passages import Columns
-from index.search import BuildInfo, Index
+from index.search import BuildInfo, Index, Structure
 from index.text import Document
 
 FORMAT = "articlebot-index"
@@ -37,7 +37,9 @@ def save(index: Index, path: str | os.PathLike[str]) -> None:
         write_atomic(Path(path), payload.getvalue())
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise IndexFileError(f"{path}: cannot write the index ({reason}); nothing changed") from None
+        raise IndexFileError(
+            f"{path}: cannot write the index ({reason}); nothing changed"
+        ) from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -123,18 +125,25 @@ _INT_ARRAYS = {
     "passage_span": (np.int32, 2),
     "sentence_offsets": (np.int64, 0),
     "sentence_span": (np.int32, 2),
+    "sentence_term_offsets": (np.int64, 0),
     "term_offsets": (np.int64, 0),
     "term_id": (np.int32, 0),
     "term_span": (np.int32, 2),
-    "postings_offsets": (np.int64, 0),
-    "postings_passages": (np.int32, 0),
-    "postings_tf": (np.int32, 0),
-    "doc_len": (np.int32, 0),
+    **{
+        f"{unit}_{field}": kind
+        for unit in ("sentence", "paragraph")
+        for field, kind in (
+            ("postings_offsets", (np.int64, 0)),
+            ("postings_units", (np.int32, 0)),
+            ("postings_tf", (np.int32, 0)),
+            ("length", (np.int32, 0)),
+        )
+    },
 }
 
 
 def _arrays(index: Index) -> dict[str, np.ndarray]:
-    c, p = index.columns, index.postings
+    c = index.columns
     meta = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -155,14 +164,31 @@ def _arrays(index: Index) -> dict[str, np.ndarray]:
         "passage_span": c.passage_span,
         "sentence_offsets": c.sentence_offsets,
         "sentence_span": c.sentence_span,
+        "sentence_term_offsets": c.sentence_term_offsets,
         "term_offsets": c.term_offsets,
         "term_id": c.term_id,
         "term_span": c.term_span,
-        "postings_offsets": p.offsets,
-        "postings_passages": p.passages,
-        "postings_tf": p.tf,
-        "doc_len": p.doc_len,
+        **_postings_arrays("sentence", index.by_sentence),
+        **_postings_arrays("paragraph", index.by_paragraph),
     }
+
+
+def _postings_arrays(unit: str, p: Postings) -> dict[str, np.ndarray]:
+    return {
+        f"{unit}_postings_offsets": p.offsets,
+        f"{unit}_postings_units": p.units,
+        f"{unit}_postings_tf": p.tf,
+        f"{unit}_length": p.doc_len,
+    }
+
+
+def _postings(unit: str, arrays: dict[str, np.ndarray]) -> Postings:
+    return Postings(
+        offsets=arrays[f"{unit}_postings_offsets"],
+        units=arrays[f"{unit}_postings_units"],
+        tf=arrays[f"{unit}_postings_tf"],
+        doc_len=arrays[f"{unit}_length"],
+    )
 
 
 def _index(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Index:
@@ -186,34 +212,36 @@ def _index(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Index:
         passage_span=arrays["passage_span"],
         sentence_offsets=arrays["sentence_offsets"],
         sentence_span=arrays["sentence_span"],
+        sentence_term_offsets=arrays["sentence_term_offsets"],
         term_offsets=arrays["term_offsets"],
         term_id=arrays["term_id"],
         term_span=arrays["term_span"],
         vocabulary=vocabulary,
     )
-    postings = Postings(
-        offsets=arrays["postings_offsets"],
-        passages=arrays["postings_passages"],
-        tf=arrays["postings_tf"],
-        doc_len=arrays["doc_len"],
-    )
-    _check(documents, columns, postings)
+    by_sentence, by_paragraph = _postings("sentence", arrays), _postings("paragraph", arrays)
+    _check(documents, columns)
+    paragraphs = len(Structure.of(columns).paragraph_term_offsets) - 1
+    for name, postings, units in (
+        ("sentence", by_sentence, len(columns.sentence_span)),
+        ("paragraph", by_paragraph, paragraphs),
+    ):
+        _check_postings(name, postings, units, len(vocabulary))
     info = BuildInfo(
         source_sha256=meta["source_sha256"],
         analyzer=meta["analyzer"],
         created=float(meta["created"]),
         seconds=float(meta["seconds"]),
     )
-    return Index(documents, columns, info, postings)
+    return Index(documents, columns, info, by_sentence, by_paragraph)
 
 
-def _check(documents: list[Document], c: Columns, p: Postings) -> None:
+def _check(documents: list[Document], c: Columns) -> None:
     """Every offset and span inside what it points into, with vectorized checks only."""
     n = len(c.passage_document)
 
-    def offsets(name: str, values: np.ndarray, end: int) -> None:
+    def offsets(name: str, values: np.ndarray, owners: int, end: int) -> None:
         if (
-            len(values) != n + 1
+            len(values) != owners + 1
             or values[0] != 0
             or values[-1] != end
             or np.any(np.diff(values) < 0)
@@ -227,31 +255,33 @@ def _check(documents: list[Document], c: Columns, p: Postings) -> None:
     if c.passage_document[-1] >= len(documents):
         raise ValueError("a passage names a missing document")
     lengths = np.array([len(d.text) for d in documents])[c.passage_document]
+    spans = c.passage_span
     if (
-        np.any(c.passage_span[:, 0] < 0)
-        or np.any(c.passage_span[:, 1] > lengths)
-        or np.any(c.passage_span[:, 0] >= c.passage_span[:, 1])
+        np.any(spans[:, 0] < 0)
+        or np.any(spans[:, 1] > lengths)
+        or np.any(spans[:, 0] >= spans[:, 1])
     ):
         raise ValueError("a passage lies outside its document")
-    offsets("sentence offsets", c.sentence_offsets, len(c.sentence_span))
-    offsets("term offsets", c.term_offsets, len(c.term_id))
-    for name, spans, owners in (
+    offsets("sentence offsets", c.sentence_offsets, n, len(c.sentence_span))
+    offsets("term offsets", c.term_offsets, n, len(c.term_id))
+    offsets("sentence term offsets", c.sentence_term_offsets, len(c.sentence_span), len(c.term_id))
+    for name, spans_of, owners in (
         ("sentence", c.sentence_span, c.sentence_offsets),
         ("term", c.term_span, c.term_offsets),
     ):
         owner = np.repeat(np.arange(n), np.diff(owners))
-        if np.any(spans[:, 0] < c.passage_span[owner, 0]) or np.any(
-            spans[:, 1] > c.passage_span[owner, 1]
+        if np.any(spans_of[:, 0] < c.passage_span[owner, 0]) or np.any(
+            spans_of[:, 1] > c.passage_span[owner, 1]
         ):
             raise ValueError(f"a {name} lies outside its passage")
     vocabulary = len(c.vocabulary)
     if len(c.term_id) and (c.term_id.min() < 0 or c.term_id.max() >= vocabulary):
         raise ValueError("a term is missing from the vocabulary")
-    if (
-        len(p.offsets) != vocabulary + 1
-        or p.offsets[-1] != len(p.passages)
-        or len(p.tf) != len(p.passages)
-    ):
-        raise ValueError("postings do not fit their arrays")
-    if len(p.doc_len) != n or (len(p.passages) and (p.passages.min() < 0 or p.passages.max() >= n)):
-        raise ValueError("postings name missing passages")
+
+
+def _check_postings(name: str, p: Postings, units: int, vocabulary: int) -> None:
+    sizes = (len(p.offsets) - 1, p.offsets[-1], len(p.tf), len(p.doc_len))
+    if sizes != (vocabulary, len(p.units), len(p.units), units):
+        raise ValueError(f"{name} postings do not fit their arrays")
+    if len(p.units) and (p.units.min() < 0 or p.units.max() >= units):
+        raise ValueError(f"{name} postings name missing {name}s")

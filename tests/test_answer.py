@@ -2,6 +2,7 @@ import pytest
 
 from bot.answer import (
     MAX_QUESTION_CHARS,
+    MIN_COVERAGE,
     QUOTE_MAX_CHARS,
     QuestionError,
     answer,
@@ -26,6 +27,23 @@ def test_answer_quotes_the_article(article_index: Index) -> None:
 def test_questions_the_article_does_not_answer(article_index: Index, question: str) -> None:
     reply = answer(article_index, question)
     assert not reply.found and reply.quotes == ()
+
+
+def test_best_quote_decides_and_weaker_ones_follow_it() -> None:
+    from index import build, parse_document
+
+    index = build(
+        [
+            parse_document(
+                "제목\n현대차는 로봇 회사에 30억 달러를 투자한다.\n현대차 공장은 울산에 있다."
+            )
+        ]
+    )
+    question = "현대차 로봇 투자 규모는 얼마인가"
+    hits = index.search(question)
+    assert hits[0].coverage >= MIN_COVERAGE > hits[1].coverage
+    assert [q.text for q in answer(index, question).quotes][1] == "현대차 공장은 울산에 있다."
+    assert not answer(index, "내일 울산 날씨와 강수 확률은").found  # best quote below the rule
 
 
 def test_top_limits_quotes(article_index: Index) -> None:

@@ -78,6 +78,16 @@ def test_squad_per_article_and_as_one_corpus(tmp_path: Path) -> None:
     assert corpus["mode"] == "one index of all articles" and corpus["all"]["answer_at_1"] == 1.0
 
 
+def test_foreign_questions_are_the_next_articles_and_should_be_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps(SQUAD, ensure_ascii=False), encoding="utf-8")
+    report = evaluate(path, foreign=True).report()
+    assert report["all"]["answerable"] == 3 and report["all"]["answer_at_1"] == 1.0
+    assert report["kind:foreign"]["questions"] == 3  # 1 asked of the first, 2 of the second
+    assert report["even"]["unanswerable"] == 1 and report["odd"]["unanswerable"] == 2
+    assert report["kind:foreign"]["refusal_rate_unanswerable"] is not None
+
+
 def test_jsonl_against_a_text_file(tmp_path: Path) -> None:
     text = tmp_path / "notice.txt"
     text.write_text("공지\n재택근무는 주 2회로 바뀐다.\n", encoding="utf-8")

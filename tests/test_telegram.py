@@ -134,7 +134,8 @@ def test_question_gets_a_quoted_answer(bot: BotProcess) -> None:
     assert "<b><u>양측</u>은 한국 내 26만 장 이상의 <u>GPU</u> 확보를" in html
     assert "<i>— 7번째 단락</i>" in html
     assert reply["reply_to_message"]["message_id"] == question["message_id"]
-    assert "reply_markup" not in reply, "one passage answers: no further quotes to offer"
+    # Once the best quote answers, the next places that share its words are offered too.
+    assert reply["reply_markup"]["inline_keyboard"][0][0]["text"] == "더 보기"
     assert [c.method for c in bot.fake.calls[mark:] if c.method.startswith("send")] == [
         "sendMessage"
     ]
