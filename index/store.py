@@ -26,7 +26,7 @@ from index.search import BuildInfo, Index, Structure
 from index.text import Document
 
 FORMAT = "articlebot-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def save(index: Index, path: str | os.PathLike[str]) -> None:
