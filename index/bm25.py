@@ -143,27 +143,34 @@ class Scorer:
         return self._score(query, candidates)
 
     def top(self, terms: Iterable[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best (passage, score), best first, ties by passage order.
+        """The ``k`` best (unit, score), best first, ties by unit order; exact.
 
-        MaxScore: a term adds less than ``idf × (k1 + 1)`` to any passage. Passages
-        are scored starting from those holding the rarest terms; once the k-th best
-        score exceeds what all remaining terms together could add, no passage that
-        holds only those terms can enter the top k, and they are never scored.
+        A term adds less than ``idf × (k1 + 1)`` to any unit's score, so a unit's
+        score is below the sum of that bound over the question terms it holds —
+        computed for every candidate at once with numpy. rank-bm25 scores the
+        candidates with the highest bounds first, a batch at a time, until the k-th
+        best score is above every bound left: those units cannot enter the top k,
+        and are never scored.
         """
         query = [t for t in dict.fromkeys(terms) if t in self._ids]
         if not query or k < 1:
             return []
-        query.sort(key=lambda t: -self.idf(t))
-        bound = [self.idf(t) * (self._k1 + 1) for t in query]
+        bound = np.zeros(self._n)
+        for term in query:
+            bound[self._postings_of(term)[0]] += self.idf(term) * (self._k1 + 1)
+        left = np.flatnonzero(bound)
         scored: dict[int, float] = {}
-        seen = np.zeros(self._n, dtype=bool)
-        for essential in range(1, len(query) + 1):
-            passages = self._postings_of(query[essential - 1])[0]
-            fresh = passages[~seen[passages]]
-            seen[fresh] = True
-            scored |= self._score(query, fresh)
+        best: list[tuple[int, float]] = []
+        batch = max(2 * k, 64)
+        while len(left):
+            if len(left) > batch:
+                pick = np.argpartition(-bound[left], batch - 1)
+                chunk, left = left[pick[:batch]], left[pick[batch:]]
+            else:
+                chunk, left = left, left[:0]
+            scored |= self._score(query, np.sort(chunk))
             best = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:k]
-            threshold = best[-1][1] if len(best) == k else 0.0
-            if sum(bound[essential:]) < threshold:
+            if len(best) == k and len(left) and bound[left].max() < best[-1][1]:
                 break
-        return [(p, s) for p, s in best if s > 0]
+            batch *= 2
+        return [(unit, score) for unit, score in best if score > 0]

@@ -55,8 +55,8 @@ FUZZY_MIN_CHARS = 3
 # neighbourhoods are: the top TOP_SENTENCES by sentence BM25 and all sentences of
 # the top TOP_PARAGRAPHS paragraphs.
 EXHAUSTIVE_SENTENCES = 5_000
-TOP_SENTENCES = 50
-TOP_PARAGRAPHS = 20
+TOP_SENTENCES = 20
+TOP_PARAGRAPHS = 10
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,42 @@
+"""The benchmark at its smallest size, so that it cannot rot. No time is asserted."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_runs_at_its_smallest_size(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench.py"),
+            "--sizes",
+            "20000",
+            "--questions",
+            "5",
+            "--repeats",
+            "1",
+            "--bot-chats",
+            "2",
+            "--bot-messages",
+            "2",
+            "--korquad",
+            str(tmp_path / "absent.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("note: ") and "absent.json not found" in lines[0]
+    row = json.loads(lines[1])
+    assert row["characters"] >= 20_000 and row["passages"] > 0
+    assert {"build_ratio", "p50_ms", "peer_p50_ms", "cold_ratio", "cold_peak_mib"} <= set(row)
+    bot = json.loads(lines[2])
+    assert bot["bot_answers"] == 4
+    assert any(line.startswith("| characters | passages |") for line in lines)
