@@ -52,3 +52,8 @@ def test_bad_admin_ids(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ADMIN_USER_IDS", "alice")
     with pytest.raises(ValidationError, match="numeric"):
         Settings()
+
+
+def test_dotenv_is_ignored_by_git() -> None:
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert ".env" in ignored and ".env.example" not in ignored

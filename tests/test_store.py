@@ -172,3 +172,20 @@ def test_inconsistent_arrays_are_refused(article_index, tmp_path: Path, name, ch
     _rewrite_array(path, name, change)
     with pytest.raises(IndexFileError, match="damaged"):
         load(path)
+
+
+def test_permission_denied_while_writing_changes_nothing(
+    article_index, tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "index.npz"
+    save(article_index, path)
+    before = path.read_bytes()
+
+    def denied(self: Path, target: Path) -> Path:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Path, "replace", denied)
+    with pytest.raises(IndexFileError, match="cannot write the index \\(Permission denied\\)"):
+        save(article_index, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["index.npz"]
