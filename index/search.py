@@ -101,6 +101,7 @@ class Index:
             Scorer(by_paragraph, ids),
             structure.sentence_paragraph,
             structure.sentence_passage,
+            ids,
         )
         # Passage i is number i - first + 1 of its document (documents are contiguous).
         self._first = np.searchsorted(columns.passage_document, np.arange(len(self.documents)))

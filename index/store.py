@@ -70,15 +70,16 @@ def load(path: str | os.PathLike[str]) -> Index:
     """Read an index saved by :func:`save`, or raise a one-line IndexFileError."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise IndexFileError(f"{path}: no index here; create it with `articlebot build`") from None
-    except OSError as exc:
-        raise IndexFileError(f"{path}: cannot read the index ({exc.strerror})") from None
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        # One open file: a build renaming a new index over it meanwhile changes nothing here.
+        with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
         meta = json.loads(bytes(arrays.pop("meta")).decode())
+    except FileNotFoundError:
+        raise IndexFileError(f"{path}: no index here; create it with `articlebot build`") from None
+    except IsADirectoryError:
+        raise IndexFileError(f"{path}: is a directory, not an index") from None
+    except PermissionError as exc:
+        raise IndexFileError(f"{path}: cannot read the index ({exc.strerror})") from None
     except (ValueError, OSError, KeyError, zipfile.BadZipFile, EOFError, UnicodeDecodeError) as exc:
         raise IndexFileError(f"{path}: not an articlebot index or damaged ({exc})") from None
     _check_version(path, meta)
