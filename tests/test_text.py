@@ -94,3 +94,17 @@ def test_source_lines_only_at_the_end() -> None:
     doc = parse_document("제목\n무단 전재 및 재배포 금지라는 말이 본문에 있다.\n본문의 끝이다.")
     assert doc.source == ""
     assert len(doc.paragraphs) == 3
+
+
+def test_every_control_character_is_removed() -> None:
+    """All of Cc but the line break, all surrogates, and the invisible format characters."""
+    import sys
+
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        if ch in "\r\x0b\x0c\x85":  # line breaks of other systems become "\n"
+            assert normalize(f"가{ch}나") == "가\n나", hex(cp)
+        elif unicodedata.category(ch) in ("Cc", "Cs") and ch != "\n":
+            assert normalize(f"가{ch}나") in ("가나", "가 나"), hex(cp)  # a tab becomes a space
+    for ch in "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u2060\u2066\u2069\ufeff":
+        assert normalize(f"가{ch}나") == "가나", hex(ord(ch))
