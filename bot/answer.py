@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from index import Hit, Index, normalize_question
 
 # The not-found rule: the article answers only if the best quote holds at least
-# this share of the question's IDF weight. Below it, the best quote merely shares
-# a word or two with the question, and quoting it would mislead. Once the best
-# quote passes, the next ones are shown whatever they hold: they are the next
-# places to look, and filtering them too cost 1 point of answer@3. Tuned on the
-# dev sets (benchmarks/README.md): 0.2 refuses 91% of KorQuAD questions asked of
-# the wrong article and 0.8% of the right ones.
-MIN_COVERAGE = 0.2
+# this share of the question's weight (morphemes and syllable pairs, see
+# index.rank.Window). Below it, the best quote merely shares a word or two with
+# the question, and quoting it would mislead. Once the best quote passes, the next
+# ones are shown whatever they hold: they are the next places to look, and
+# filtering them too cost 1 point of answer@3. Tuned on the dev sets
+# (benchmarks/README.md): 0.14 refuses 91% of KorQuAD questions asked of the
+# wrong article and 0.5% of the right ones.
+MIN_COVERAGE = 0.14
 MAX_QUESTION_CHARS = 1000
 DEFAULT_TOP = 3
 # A quote longer than this (a passage that is one enormous sentence) is cut to a

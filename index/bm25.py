@@ -17,8 +17,9 @@ the top k and their order are those of scoring every unit).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -28,6 +29,8 @@ from rank_bm25 import BM25Okapi
 # Less length normalization suits sentences and short passages.
 K1 = 0.9
 B = 0.5
+
+T = TypeVar("T", bound=Hashable)  # a term: a morpheme's text, or a bigram's key
 
 
 class LuceneBM25(BM25Okapi):
@@ -79,6 +82,32 @@ class _Frequencies(dict):
         return self._size
 
 
+def batch_scores(
+    idf: Mapping[T, float],
+    freqs: Mapping[int, Mapping[T, int]],
+    doc_len: np.ndarray,
+    avgdl: float,
+    k1: float = K1,
+    b: float = B,
+) -> dict[int, float]:
+    """rank-bm25's ``get_batch_scores`` over the units in ``freqs`` (unit → term → count).
+
+    The corpus statistics (IDF, lengths) are given, not re-counted: the caller knows
+    them for the whole corpus, while only the candidates' frequencies are loaded.
+    """
+    if not freqs:
+        return {}
+    candidates = list(freqs)
+    table = _Frequencies(len(doc_len))
+    table.update(freqs)
+    bm25 = LuceneBM25.__new__(LuceneBM25)
+    bm25.k1, bm25.b, bm25.avgdl = k1, b, avgdl
+    bm25.corpus_size, bm25.doc_len, bm25.doc_freqs = len(doc_len), doc_len, table
+    bm25.idf = dict(idf)
+    scores = bm25.get_batch_scores(list(idf), candidates)
+    return dict(zip(candidates, map(float, scores), strict=True))
+
+
 class Scorer:
     """Lucene-IDF BM25 over postings; rank-bm25's ``get_batch_scores`` does the scoring.
 
@@ -114,20 +143,14 @@ class Scorer:
             return {}
         wanted = np.zeros(self._n, dtype=bool)
         wanted[candidates] = True
-        freqs = _Frequencies(self._n)
-        for passage in candidates.tolist():
-            freqs[passage] = {}
+        freqs: dict[int, dict[str, int]] = {passage: {} for passage in candidates.tolist()}
         for term in query:
             passages, tf = self._postings_of(term)
             inside = wanted[passages]
             for passage, count in zip(passages[inside].tolist(), tf[inside].tolist(), strict=True):
                 freqs[passage][term] = count
-        bm25 = LuceneBM25.__new__(LuceneBM25)  # the corpus statistics are ours, not re-counted
-        bm25.k1, bm25.b, bm25.avgdl = self._k1, self._b, self._avgdl
-        bm25.corpus_size, bm25.doc_len, bm25.doc_freqs = self._n, self._postings.doc_len, freqs
-        bm25.idf = {term: self.idf(term) for term in query}
-        scores = bm25.get_batch_scores(query, candidates.tolist())
-        return dict(zip(candidates.tolist(), map(float, scores), strict=True))
+        idf = {term: self.idf(term) for term in query}
+        return batch_scores(idf, freqs, self._postings.doc_len, self._avgdl, self._k1, self._b)
 
     def score_units(self, terms: Iterable[str], units: Iterable[int]) -> dict[int, float]:
         """BM25 scores of the given units (0 for those that share no term)."""

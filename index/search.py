@@ -10,6 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
+from index.bigrams import Bigrams, BigramScorer
 from index.bm25 import Postings, Scorer
 from index.morphemes import Term, analyzer_version, question_terms
 from index.passages import Columns, Passage, Progress, Span, split_passages
@@ -86,12 +87,14 @@ class Index:
         info: BuildInfo,
         by_sentence: Postings,
         by_paragraph: Postings,
+        bigrams: Bigrams,
     ) -> None:
         self.documents = tuple(documents)
         self.columns = columns
         self.info = info
         self.by_sentence = by_sentence
         self.by_paragraph = by_paragraph
+        self.bigrams = bigrams
         structure = Structure.of(columns)
         ids = {term: i for i, term in enumerate(columns.vocabulary)}
         self._ranker = Ranker(
@@ -99,6 +102,8 @@ class Index:
             columns,
             Scorer(by_sentence, ids),
             Scorer(by_paragraph, ids),
+            BigramScorer(bigrams.keys, bigrams.sentence_df, bigrams.sentence_len),
+            BigramScorer(bigrams.keys, bigrams.paragraph_df, bigrams.paragraph_len),
             structure.sentence_paragraph,
             structure.sentence_passage,
             ids,
@@ -127,9 +132,9 @@ class Index:
 
     def search(self, question: str, k: int = 3) -> list[Hit]:
         """The ``k`` best quotes for a question, best first; empty when none matches."""
-        terms = question_terms(normalize_question(question))
-        wanted = list(dict.fromkeys(t.text for t in terms))
-        return [self._hit(w, wanted) for w in self._ranker.rank(wanted, k)]
+        text = normalize_question(question)
+        wanted = list(dict.fromkeys(t.text for t in question_terms(text)))
+        return [self._hit(w, wanted) for w in self._ranker.rank(text, wanted, k)]
 
     def _hit(self, window: Window, wanted: list[str]) -> Hit:
         passage = self._ranker.passage(window)
@@ -160,11 +165,19 @@ def build(documents: Sequence[Document], progress: Progress | None = None) -> In
     columns = split_passages(documents, progress)
     vocabulary = len(columns.vocabulary)
     by_sentence = Postings.from_terms(columns.sentence_term_offsets, columns.term_id, vocabulary)
-    paragraphs = Structure.of(columns).paragraph_term_offsets
+    structure = Structure.of(columns)
+    paragraphs = structure.paragraph_term_offsets
     by_paragraph = Postings.from_terms(paragraphs, columns.term_id, vocabulary)
+    bigrams = Bigrams.count(
+        [d.text for d in documents],
+        columns.sentence_span,
+        columns.passage_document[structure.sentence_passage],
+        structure.sentence_paragraph,
+        len(paragraphs) - 1,
+    )
     info = BuildInfo(
         source_sha256=source_sha256(documents),
         analyzer=analyzer_version(),
         seconds=time.perf_counter() - started,
     )
-    return Index(documents, columns, info, by_sentence, by_paragraph)
+    return Index(documents, columns, info, by_sentence, by_paragraph, bigrams)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from index.bigrams import SYLLABLES, Bigrams
 from index.bm25 import Postings
 from index.errors import IndexFileError
 from index.morphemes import analyzer_version
@@ -26,7 +27,7 @@ from index.search import BuildInfo, Index, Structure
 from index.text import Document
 
 FORMAT = "articlebot-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def save(index: Index, path: str | os.PathLike[str]) -> None:
@@ -140,6 +141,12 @@ _INT_ARRAYS = {
             ("length", (np.int32, 0)),
         )
     },
+    "bigram_keys": (np.int64, 0),
+    **{
+        f"bigram_{unit}_{field}": (np.int32, 0)
+        for unit in ("sentence", "paragraph")
+        for field in ("df", "len")
+    },
 }
 
 
@@ -171,6 +178,11 @@ def _arrays(index: Index) -> dict[str, np.ndarray]:
         "term_span": c.term_span,
         **_postings_arrays("sentence", index.by_sentence),
         **_postings_arrays("paragraph", index.by_paragraph),
+        "bigram_keys": index.bigrams.keys,
+        "bigram_sentence_df": index.bigrams.sentence_df,
+        "bigram_paragraph_df": index.bigrams.paragraph_df,
+        "bigram_sentence_len": index.bigrams.sentence_len,
+        "bigram_paragraph_len": index.bigrams.paragraph_len,
     }
 
 
@@ -227,13 +239,21 @@ def _index(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Index:
         ("paragraph", by_paragraph, paragraphs),
     ):
         _check_postings(name, postings, units, len(vocabulary))
+    bigrams = Bigrams(
+        keys=arrays["bigram_keys"],
+        sentence_df=arrays["bigram_sentence_df"],
+        paragraph_df=arrays["bigram_paragraph_df"],
+        sentence_len=arrays["bigram_sentence_len"],
+        paragraph_len=arrays["bigram_paragraph_len"],
+    )
+    _check_bigrams(bigrams, len(columns.sentence_span), paragraphs)
     info = BuildInfo(
         source_sha256=meta["source_sha256"],
         analyzer=meta["analyzer"],
         created=float(meta["created"]),
         seconds=float(meta["seconds"]),
     )
-    return Index(documents, columns, info, by_sentence, by_paragraph)
+    return Index(documents, columns, info, by_sentence, by_paragraph, bigrams)
 
 
 def _check(documents: list[Document], c: Columns) -> None:
@@ -286,3 +306,18 @@ def _check_postings(name: str, p: Postings, units: int, vocabulary: int) -> None
         raise ValueError(f"{name} postings do not fit their arrays")
     if len(p.units) and (p.units.min() < 0 or p.units.max() >= units):
         raise ValueError(f"{name} postings name missing {name}s")
+
+
+def _check_bigrams(b: Bigrams, sentences: int, paragraphs: int) -> None:
+    keys = b.keys
+    if len(b.sentence_df) != len(keys) or len(b.paragraph_df) != len(keys):
+        raise ValueError("bigram counts do not fit their keys")
+    if len(keys) and (
+        keys[0] < 0 or keys[-1] >= SYLLABLES * SYLLABLES or np.any(np.diff(keys) <= 0)
+    ):
+        raise ValueError("bigram keys are out of order or range")
+    if len(b.sentence_len) != sentences or len(b.paragraph_len) != paragraphs:
+        raise ValueError("bigram lengths do not fit the sentences and paragraphs")
+    for df, units in ((b.sentence_df, sentences), (b.paragraph_df, paragraphs)):
+        if len(df) and (df.min() < 1 or df.max() > units):
+            raise ValueError("bigram counts name missing units")

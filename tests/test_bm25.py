@@ -68,7 +68,9 @@ def test_candidate_scoring_equals_scoring_every_passage(article_index) -> None:
 def test_one_passage_index_answers() -> None:
     index = build([parse_document("엔비디아는 한국에 GPU 26만 장을 공급한다.")])
     hits = index.search("GPU 몇 장 공급해?")
-    assert len(hits) == 1 and hits[0].score > 0 and hits[0].coverage > 0.9
+    assert (
+        len(hits) == 1 and hits[0].score > 0 and hits[0].coverage >= 0.5
+    )  # every morpheme: half the weight
 
 
 def _ranking(scores, k: int) -> list[tuple[int, float]]:

@@ -164,6 +164,10 @@ def _bump_last(values: np.ndarray) -> np.ndarray:
         ("passage_span", lambda a: a[:, ::-1].copy()),
         ("sentence_length", lambda a: a[:-1]),
         ("term_span", lambda a: a.astype(np.float64)),
+        ("bigram_keys", lambda a: a[::-1].copy()),
+        ("bigram_keys", lambda a: a[:-1]),
+        ("bigram_sentence_df", _bump_last),
+        ("bigram_paragraph_len", lambda a: a[:-1]),
     ],
 )
 def test_inconsistent_arrays_are_refused(article_index, tmp_path: Path, name, change) -> None:
