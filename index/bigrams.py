@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,6 +40,15 @@ def bigram_keys(text: str) -> tuple[np.ndarray, np.ndarray]:
     hangul = (code >= 0) & (code < SYLLABLES)
     starts = np.flatnonzero(hangul[:-1] & hangul[1:])
     return code[starts] * SYLLABLES + code[starts + 1], starts
+
+
+class QuestionBigrams(NamedTuple):
+    """A question's distinct bigram keys (sorted) with their IDF, and those the corpus
+    holds as key → IDF (the ones that can score)."""
+
+    keys: np.ndarray
+    idf: np.ndarray
+    known: dict[int, float]
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,28 +121,28 @@ class BigramScorer:
         self._unseen_idf = float(np.log1p((n + 0.5) / 0.5))
         self._avgdl = float(unit_len.mean()) if n and unit_len.any() else 1.0
 
-    def question(self, text: str) -> dict[int, float]:
-        """The question's bigrams that the corpus holds, with their IDF."""
-        found = np.unique(bigram_keys(text)[0])
-        at = np.searchsorted(self._keys, found)
-        known = at < len(self._keys)
-        known[known] = self._keys[at[known]] == found[known]
-        return dict(zip(found[known].tolist(), self._idf[at[known]].tolist(), strict=True))
+    def question(self, text: str) -> QuestionBigrams:
+        """The question's distinct bigrams with their IDF; one the corpus never uses
+        weighs the most, as an unseen morpheme does."""
+        keys = np.unique(bigram_keys(text)[0])
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        known = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), bool)
+        idf = np.where(known, self._idf[at] if len(self._keys) else 0.0, self._unseen_idf)
+        return QuestionBigrams(
+            keys, idf, dict(zip(keys[known].tolist(), idf[known].tolist(), strict=True))
+        )
 
-    def coverage(self, question: str, text: str) -> float:
-        """The share of the question's bigram weight that ``text`` holds; a bigram the
-        corpus never uses weighs the most, as an unseen morpheme does."""
-        wanted = np.unique(bigram_keys(question)[0])
-        if not len(wanted):
+    @staticmethod
+    def coverage(question: QuestionBigrams, text: str) -> float:
+        """The share of the question's bigram weight that ``text`` holds."""
+        if not len(question.keys):
             return 0.0
-        at = np.minimum(np.searchsorted(self._keys, wanted), max(len(self._keys) - 1, 0))
-        known = self._keys[at] == wanted if len(self._keys) else np.zeros(len(wanted), bool)
-        weight = np.where(known, self._idf[at] if len(self._keys) else 0.0, self._unseen_idf)
-        held = np.isin(wanted, bigram_keys(text)[0])
-        return float(weight[held].sum() / weight.sum())
+        held = np.isin(question.keys, bigram_keys(text)[0])
+        return float(question.idf[held].sum() / question.idf.sum())
 
-    def score(self, idf: Mapping[int, float], texts: Mapping[int, str]) -> dict[int, float]:
+    def score(self, question: QuestionBigrams, texts: Mapping[int, str]) -> dict[int, float]:
         """BM25 of each unit of ``texts`` (unit → its text) for the question's bigrams."""
+        idf = question.known
         if not idf or not texts:
             return {}
         units = list(texts)

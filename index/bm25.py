@@ -16,6 +16,7 @@ the top k and their order are those of scoring every unit).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -67,21 +68,6 @@ class Postings:
         )
 
 
-class _Frequencies(dict):
-    """``doc_freqs`` for rank-bm25 holding only the candidates, yet as long as the corpus.
-
-    ``get_batch_scores`` only indexes the passages it is given and checks their
-    numbers against ``len(doc_freqs)``.
-    """
-
-    def __init__(self, corpus_size: int) -> None:
-        super().__init__()
-        self._size = corpus_size
-
-    def __len__(self) -> int:
-        return self._size
-
-
 def batch_scores(
     idf: Mapping[T, float],
     freqs: Mapping[int, Mapping[T, int]],
@@ -92,20 +78,19 @@ def batch_scores(
 ) -> dict[int, float]:
     """rank-bm25's ``get_batch_scores`` over the units in ``freqs`` (unit → term → count).
 
-    The corpus statistics (IDF, lengths) are given, not re-counted: the caller knows
-    them for the whole corpus, while only the candidates' frequencies are loaded.
+    The corpus statistics (IDF, average length) are given, not re-counted: the
+    caller knows them for the whole corpus. rank-bm25 sees only the candidates,
+    renumbered from 0, so it never copies or walks arrays as long as the corpus.
     """
     if not freqs:
         return {}
-    candidates = list(freqs)
-    table = _Frequencies(len(doc_len))
-    table.update(freqs)
+    units = list(freqs)
     bm25 = LuceneBM25.__new__(LuceneBM25)
-    bm25.k1, bm25.b, bm25.avgdl = k1, b, avgdl
-    bm25.corpus_size, bm25.doc_len, bm25.doc_freqs = len(doc_len), doc_len, table
-    bm25.idf = dict(idf)
-    scores = bm25.get_batch_scores(list(idf), candidates)
-    return dict(zip(candidates, map(float, scores), strict=True))
+    bm25.k1, bm25.b, bm25.avgdl, bm25.idf = k1, b, avgdl, dict(idf)
+    bm25.doc_freqs, bm25.doc_len = list(freqs.values()), doc_len[units]
+    bm25.corpus_size = len(units)
+    scores = bm25.get_batch_scores(list(idf), range(len(units)))
+    return dict(zip(units, map(float, scores), strict=True))
 
 
 class Scorer:
@@ -192,7 +177,7 @@ class Scorer:
             else:
                 chunk, left = left, left[:0]
             scored |= self._score(query, np.sort(chunk))
-            best = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:k]
+            best = heapq.nsmallest(k, scored.items(), key=lambda item: (-item[1], item[0]))
             if len(best) == k and len(left) and bound[left].max() < best[-1][1]:
                 break
             batch *= 2

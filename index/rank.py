@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from index.bigrams import BigramScorer
+from index.bigrams import BigramScorer, QuestionBigrams
 from index.bm25 import Scorer
 from index.morphemes import Term
 from index.passages import Columns, Passage, Span
@@ -124,9 +124,9 @@ class Ranker:
                 scores[i] = scores.get(i, 0.0) + weight
         if not scores:
             return []
+        bigrams = self._bigrams_by_sentence.question(question)
         by_bigrams = self._bigrams_by_sentence.score(
-            self._bigrams_by_sentence.question(question),
-            {i: self._sentence_text(i) for i in scores},
+            bigrams, {i: self._sentence_text(i) for i in scores}
         )
         for i, score in by_bigrams.items():
             scores[i] += BIGRAM_WEIGHT * score
@@ -168,11 +168,11 @@ class Ranker:
                 break
         windows.sort(key=lambda w: (-w.score, w.best))
         return [
-            replace(w, coverage=(w.coverage + self._bigram_coverage(question, w)) / 2)
+            replace(w, coverage=(w.coverage + self._bigram_coverage(bigrams, w)) / 2)
             for w in windows[:k]
         ]
 
-    def _bigram_coverage(self, question: str, window: Window) -> float:
+    def _bigram_coverage(self, question: QuestionBigrams, window: Window) -> float:
         document = self._columns.passage_document[self._passage[window.first]]
         spans = self._columns.sentence_span
         text = self._documents[document].text[spans[window.first, 0] : spans[window.last, 1]]

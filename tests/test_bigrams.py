@@ -57,9 +57,10 @@ def test_scores_equal_rank_bm25_over_every_sentence() -> None:
     b, sentences, words = counted()
     scorer = BigramScorer(b.keys, b.sentence_df, b.sentence_len)
     question = "고속도로는 넓은가?"
-    idf = scorer.question(question)
+    asked = scorer.question(question)
+    idf = asked.known
     texts = dict(enumerate(sentences))
-    ours = scorer.score(idf, texts)
+    ours = scorer.score(asked, texts)
     peer = LuceneBM25(words, k1=0.9, b=0.5)
     wanted = [
         p
@@ -73,10 +74,14 @@ def test_scores_equal_rank_bm25_over_every_sentence() -> None:
 def test_coverage_weighs_held_bigrams_and_unseen_ones_most() -> None:
     b, _, _ = counted()
     scorer = BigramScorer(b.keys, b.sentence_df, b.sentence_len)
-    assert scorer.coverage("고속도로", "고속도로를 짓는다.") == 1.0
-    assert scorer.coverage("고속도로", "열차가 달린다.") == 0.0
-    assert scorer.coverage("", "고속도로") == 0.0
-    unseen = scorer.coverage("고속 비행", "고속 열차")  # 비행 is nowhere in the corpus
+
+    def coverage(question: str, text: str) -> float:
+        return scorer.coverage(scorer.question(question), text)
+
+    assert coverage("고속도로", "고속도로를 짓는다.") == 1.0
+    assert coverage("고속도로", "열차가 달린다.") == 0.0
+    assert coverage("", "고속도로") == 0.0
+    unseen = coverage("고속 비행", "고속 열차")  # 비행 is nowhere in the corpus
     assert 0.0 < unseen < 0.5
 
 
