@@ -111,6 +111,14 @@ class Scorer:
         df = np.diff(postings.offsets)
         self._idf = np.log1p((n - df + 0.5) / (df + 0.5))
         self._unseen_idf = math.log1p((n + 0.5) / 0.5)
+        # For top()'s bounds: each term's highest frequency in any unit, and each
+        # unit's length part of the BM25 denominator.
+        tf, offsets = postings.tf, postings.offsets
+        self._max_tf = np.zeros(len(df), dtype=np.float64)
+        held = np.flatnonzero(df)
+        if len(held):
+            self._max_tf[held] = np.maximum.reduceat(tf, offsets[held])
+        self._norm = k1 * (1 - b + b * postings.doc_len / self._avgdl)
 
     def idf(self, term: str) -> float:
         """The weight of a term; one the corpus never uses weighs the most."""
@@ -153,9 +161,11 @@ class Scorer:
     def top(self, terms: Iterable[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best (unit, score), best first, ties by unit order; exact.
 
-        A term adds less than ``idf × (k1 + 1)`` to any unit's score, so a unit's
-        score is below the sum of that bound over the question terms it holds —
-        computed for every candidate at once with numpy. rank-bm25 scores the
+        BM25 grows with a term's frequency, so a term adds at most what its highest
+        frequency anywhere would add in this unit (with the unit's own length), and a
+        unit's score is at most the sum of that bound over the question terms it
+        holds — computed for every candidate at once with numpy. The bound is exact
+        for a term that is never repeated in a unit, as most are in a sentence. rank-bm25 scores the
         candidates with the highest bounds first, a batch at a time, until the k-th
         best score is above every bound left: those units cannot enter the top k,
         and are never scored.
@@ -165,7 +175,10 @@ class Scorer:
             return []
         bound = np.zeros(self._n)
         for term in query:
-            bound[self._postings_of(term)[0]] += self.idf(term) * (self._k1 + 1)
+            units = self._postings_of(term)[0]
+            top_tf = self._max_tf[self._ids[term]]
+            bound[units] += self.idf(term) * (self._k1 + 1) * top_tf / (top_tf + self._norm[units])
+        bound *= 1 + 1e-9  # rounding must never bring a bound below the score it bounds
         left = np.flatnonzero(bound)
         scored: dict[int, float] = {}
         best: list[tuple[int, float]] = []
