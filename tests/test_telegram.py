@@ -6,6 +6,8 @@ python-telegram-bot's own network stack (httpx) talks to a server of ours on
 
 from __future__ import annotations
 
+import asyncio
+import importlib.abc
 import json
 import os
 import signal
@@ -21,6 +23,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotAPI
+from telegram import Bot
 
 from bot.render import NOT_FOUND
 from bot.telegram.handlers import ERROR_REPLY, NOT_ADMIN, STALE_BUTTON
@@ -448,6 +451,35 @@ def test_rejected_token_is_one_line(tmp_path: Path) -> None:
     last = process.log.strip().splitlines()[-1]
     assert last.startswith("articlebot: error: Telegram rejected TELEGRAM_BOT_TOKEN")
     assert "Traceback" not in process.log and server.token not in process.log
+
+
+class _ImportSpy(importlib.abc.MetaPathFinder):
+    """Records every module Python searches for, finding none itself."""
+
+    def __init__(self) -> None:
+        self.searched: list[str] = []
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        self.searched.append(name)
+
+
+def test_bot_api_requests_search_for_no_module(fake: FakeBotAPI) -> None:
+    """httpcore imports sniffio for every lock and event of every request. Python does not
+    remember a failed import, so without sniffio installed each request searched sys.path four
+    times: 15% of the bot's CPU under load (issue #5)."""
+
+    async def requests() -> list[str]:
+        async with Bot(fake.token, base_url=fake.base_url) as telegram_bot:  # getMe: warm-up
+            spy = _ImportSpy()
+            sys.meta_path.insert(0, spy)
+            try:
+                for _ in range(3):
+                    await telegram_bot.get_me()
+            finally:
+                sys.meta_path.remove(spy)
+            return spy.searched
+
+    assert asyncio.run(requests()) == []
 
 
 def _free_port() -> int:
