@@ -349,9 +349,7 @@ def main() -> int:
             print(json.dumps(row), flush=True)
         bot = None
         if args.bot_chats:
-            bot = bench_bot(
-                Path(tmp) / f"{args.sizes[0]}.npz", env, args.bot_chats, args.bot_messages
-            )
+            bot = bench_bot(Path(tmp) / "bundled.npz", env, args.bot_chats, args.bot_messages)
             print(json.dumps(bot), flush=True)
     text = table(rows, bot, korquad is not None)
     print(text)
