@@ -26,6 +26,7 @@ from fake_bot_api import FakeBotAPI
 from telegram import Bot
 
 from bot.render import NOT_FOUND
+from bot.telegram.app import BOT_API_CONNECTIONS
 from bot.telegram.handlers import ERROR_REPLY, NOT_ADMIN, STALE_BUTTON
 
 ADMIN = 4242
@@ -573,6 +574,7 @@ def test_load_2000_messages_from_200_users(tmp_path: Path) -> None:
     ]
     with FakeBotAPI() as fake:
         process = BotProcess(fake, tmp_path).start()
+        fake.reset_peak_connections()
         asked: dict[int, list[int]] = {}
 
         def push(rounds: range) -> None:
@@ -599,6 +601,7 @@ def test_load_2000_messages_from_200_users(tmp_path: Path) -> None:
         time.sleep(1)
         final = _rss_mib(process.proc.pid)
         calls = answered()
+        connections = fake.peak_connections
         code, _ = process.stop()
     assert len(calls) == users * per_user
     for user, ids in asked.items():
@@ -607,4 +610,5 @@ def test_load_2000_messages_from_200_users(tmp_path: Path) -> None:
         ]
         assert replies == ids, user  # exactly once each, in the order asked
     assert final - warm < 40, (warm, final)
+    assert connections <= BOT_API_CONNECTIONS + 1  # and getUpdates' own
     assert code == 0 and "ERROR" not in process.log
