@@ -209,18 +209,62 @@ def bench_cold_start(index_path: Path, env: dict[str, str], repeats: int) -> dic
     }
 
 
+# The fake Bot API server, in a process of its own so that its threads share a GIL with
+# nothing of the benchmark's. It prints where it listens, waits for the bot's first
+# getUpdates, queues the questions, prints the seconds until the last answer arrived
+# (counted as the calls come in, not by polling) and serves on until its stdin closes, so
+# that the bot is stopped while its server is still there.
+FAKE_SERVER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from fake_bot_api import FakeBotAPI
+chats, per_chat, questions = int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+with FakeBotAPI() as fake:
+    print(json.dumps({"token": fake.token, "base_url": fake.base_url,
+                      "base_file_url": fake.base_file_url}), flush=True)
+    fake.wait_for("getUpdates", timeout=120)
+    total, answered = chats * per_chat, 0
+    def last(call):
+        global answered
+        answered += 1
+        return answered == total
+    mark = fake.mark()
+    started = time.perf_counter()
+    for n in range(per_chat):
+        for chat in range(chats):
+            fake.user_message(questions[(n + chat) % len(questions)], user_id=50_000 + chat)
+    fake.wait_for("sendMessage", last, timeout=300, after=mark)
+    print(json.dumps({"seconds": time.perf_counter() - started}), flush=True)
+    sys.stdin.read()
+"""
+BOT_QUESTIONS = ["양측이 합의한 GPU 규모는?", "현대차의 투자 규모는 얼마인가?", "LLM이 뭐야?"]
+
+
 def bench_bot(index_path: Path, env: dict[str, str], chats: int, per_chat: int) -> dict[str, float]:
     """Answers per second through the real bot process and the fake Bot API server, serving
     the bundled article (``index_path`` does not exist yet: the bot builds it)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from fake_bot_api import FakeBotAPI
-
-    with FakeBotAPI() as fake:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            FAKE_SERVER,
+            str(ROOT / "tests"),
+            str(chats),
+            str(per_chat),
+            json.dumps(BOT_QUESTIONS),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        where = json.loads(server.stdout.readline())
         bot_env = {
             **env,
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_BASE_URL": fake.base_url,
-            "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
+            "TELEGRAM_BOT_TOKEN": where["token"],
+            "TELEGRAM_BASE_URL": where["base_url"],
+            "TELEGRAM_BASE_FILE_URL": where["base_file_url"],
             "TELEGRAM_RATE_LIMITER": "false",
             "INDEX_PATH": str(index_path),
         }
@@ -231,30 +275,22 @@ def bench_bot(index_path: Path, env: dict[str, str], chats: int, per_chat: int) 
             stderr=subprocess.DEVNULL,
         )
         try:
-            fake.wait_for("getUpdates", timeout=120)
-            questions = [
-                "양측이 합의한 GPU 규모는?",
-                "현대차의 투자 규모는 얼마인가?",
-                "LLM이 뭐야?",
-            ]
-            total = chats * per_chat
-            mark = fake.mark()
-            started = time.perf_counter()
-            for n in range(per_chat):
-                for chat in range(chats):
-                    fake.user_message(questions[(n + chat) % 3], user_id=50_000 + chat)
-            seen, answered = mark, 0
-            while answered < total:  # count new calls only: the fake server needs the GIL
-                if time.perf_counter() - started > 300:
-                    raise RuntimeError("the bot stopped answering")
-                time.sleep(0.05)
-                calls = fake.calls[seen:]
-                seen += len(calls)
-                answered += sum(c.method == "sendMessage" for c in calls)
-            seconds = time.perf_counter() - started
+            report = server.stdout.readline()
+            if not report:
+                raise RuntimeError("the bot stopped answering")
+            seconds = json.loads(report)["seconds"]
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+    total = chats * per_chat
     return {
         "bot_chats": chats,
         "bot_answers": total,
@@ -282,16 +318,17 @@ def machine() -> str:
 
 
 def table(rows: list[dict[str, float]], bot: dict[str, float] | None, korquad: bool) -> str:
-    lines = [
-        f"Machine: {machine()}.",
-        f"Corpora: the bundled article{' and the KorQuAD 1.0 dev contexts' if korquad else ''}, "
-        "repeated to each size. Median of the runs; ratios are from the same run.",
-        "",
-        "| characters | passages | build s | raw Kiwi s | build ÷ raw Kiwi speed | index load s "
-        "| answer p50 / p99 ms | rank-bm25 get_scores p50 / p99 ms | cold `ask` s | Kiwi floor s "
-        "| cold ÷ floor | peak MiB (ask / floor) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    lines = [f"Machine: {machine()}."]
+    if rows:
+        lines += [
+            f"Corpora: the bundled article{' and the KorQuAD 1.0 dev contexts' if korquad else ''}"
+            ", repeated to each size. Median of the runs; ratios are from the same run.",
+            "",
+            "| characters | passages | build s | raw Kiwi s | build ÷ raw Kiwi speed "
+            "| index load s | answer p50 / p99 ms | rank-bm25 get_scores p50 / p99 ms "
+            "| cold `ask` s | Kiwi floor s | cold ÷ floor | peak MiB (ask / floor) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
     for r in rows:
         lines.append(
             f"| {r['characters']:,} | {r['passages']:,} | {r['build_s']:.1f} | "
@@ -305,7 +342,7 @@ def table(rows: list[dict[str, float]], bot: dict[str, float] | None, korquad: b
             "",
             f"Bot throughput: {bot['bot_answers']:,} questions about the bundled article from "
             f"{bot['bot_chats']} chats at once through the real `articlebot telegram` process and "
-            "the fake Bot API server (rate limiter off): "
+            "the fake Bot API server in a process of its own (rate limiter off): "
             f"{bot['bot_s']:.1f} s, **{bot['bot_answers_per_s']:.0f} answers/s**.",
         ]
     return "\n".join(lines)
@@ -330,15 +367,18 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="cold starts per size")
     parser.add_argument("--bot-chats", type=int, default=20)
     parser.add_argument("--bot-messages", type=int, default=15, help="messages per chat")
+    parser.add_argument("--bot-only", action="store_true", help="measure the bot alone")
     parser.add_argument("--write", action="store_true", help="update benchmarks/README.md")
     args = parser.parse_args()
+    if args.bot_only and args.write:
+        parser.error("--write needs every measurement; drop --bot-only")
     korquad = args.korquad if args.korquad.exists() else None
     if korquad is None:
         print(f"note: {args.korquad} not found; corpora are made of the bundled article alone")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
+        for size in [] if args.bot_only else args.sizes:
             corpus = make_corpus(size, Path(tmp) / str(size), korquad)
             index_path = Path(tmp) / f"{size}.npz"
             row: dict[str, float] = {"characters": corpus.characters}
@@ -349,9 +389,7 @@ def main() -> int:
             print(json.dumps(row), flush=True)
         bot = None
         if args.bot_chats:
-            bot = bench_bot(
-                Path(tmp) / f"{args.sizes[0]}.npz", env, args.bot_chats, args.bot_messages
-            )
+            bot = bench_bot(Path(tmp) / "bundled.npz", env, args.bot_chats, args.bot_messages)
             print(json.dumps(bot), flush=True)
     text = table(rows, bot, korquad is not None)
     print(text)

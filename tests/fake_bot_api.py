@@ -476,6 +476,7 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.peak_connections = 0
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], OSError):  # a client going away is not an error
@@ -498,6 +499,9 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.server.connections_lock:
             self.server.connections.add(self.connection)
+            self.server.peak_connections = max(
+                self.server.peak_connections, len(self.server.connections)
+            )
 
     def finish(self) -> None:
         with self.server.connections_lock:
@@ -633,6 +637,21 @@ class FakeBotAPI:
     @property
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
+
+    @property
+    def peak_connections(self) -> int:
+        """The most client connections open at once since start or reset_peak_connections()."""
+        if self._server is None:
+            raise RuntimeError("FakeBotAPI is not running")
+        with self._server.connections_lock:
+            return self._server.peak_connections
+
+    def reset_peak_connections(self) -> None:
+        """Count the peak afresh from the connections open now."""
+        if self._server is None:
+            raise RuntimeError("FakeBotAPI is not running")
+        with self._server.connections_lock:
+            self._server.peak_connections = len(self._server.connections)
 
     @property
     def commands(self) -> list[dict[str, Any]]:

@@ -418,6 +418,16 @@ def test_json_and_multipart_bodies_are_decoded(fake: FakeBotAPI) -> None:
     assert params["upload"] == b"\r\n\x00binary\r\n"
 
 
+def test_peak_connections_counts_connections_open_at_once(fake: FakeBotAPI) -> None:
+    url = f"{fake.base_url}{fake.token}/getMe"
+    with httpx.Client() as one, httpx.Client() as two:
+        for client in (one, two, one, two):
+            assert client.get(url).status_code == 200
+        assert fake.peak_connections == 2  # keep-alive: one connection per client
+        fake.reset_peak_connections()
+        assert fake.peak_connections == 2  # both are still open
+
+
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter
 def test_fault_injection(fake: FakeBotAPI) -> None:
     fake.user_message("hi")

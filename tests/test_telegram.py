@@ -6,6 +6,8 @@ python-telegram-bot's own network stack (httpx) talks to a server of ours on
 
 from __future__ import annotations
 
+import asyncio
+import importlib.abc
 import json
 import os
 import signal
@@ -21,8 +23,10 @@ from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotAPI
+from telegram import Bot
 
 from bot.render import NOT_FOUND
+from bot.telegram.app import BOT_API_CONNECTIONS
 from bot.telegram.handlers import ERROR_REPLY, NOT_ADMIN, STALE_BUTTON
 
 ADMIN = 4242
@@ -450,6 +454,35 @@ def test_rejected_token_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in process.log and server.token not in process.log
 
 
+class _ImportSpy(importlib.abc.MetaPathFinder):
+    """Records every module Python searches for, finding none itself."""
+
+    def __init__(self) -> None:
+        self.searched: list[str] = []
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        self.searched.append(name)
+
+
+def test_bot_api_requests_search_for_no_module(fake: FakeBotAPI) -> None:
+    """httpcore imports sniffio for every lock and event of every request. Python does not
+    remember a failed import, so without sniffio installed each request searched sys.path four
+    times: 15% of the bot's CPU under load (issue #5)."""
+
+    async def requests() -> list[str]:
+        async with Bot(fake.token, base_url=fake.base_url) as telegram_bot:  # getMe: warm-up
+            spy = _ImportSpy()
+            sys.meta_path.insert(0, spy)
+            try:
+                for _ in range(3):
+                    await telegram_bot.get_me()
+            finally:
+                sys.meta_path.remove(spy)
+            return spy.searched
+
+    assert asyncio.run(requests()) == []
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -541,6 +574,7 @@ def test_load_2000_messages_from_200_users(tmp_path: Path) -> None:
     ]
     with FakeBotAPI() as fake:
         process = BotProcess(fake, tmp_path).start()
+        fake.reset_peak_connections()
         asked: dict[int, list[int]] = {}
 
         def push(rounds: range) -> None:
@@ -567,6 +601,7 @@ def test_load_2000_messages_from_200_users(tmp_path: Path) -> None:
         time.sleep(1)
         final = _rss_mib(process.proc.pid)
         calls = answered()
+        connections = fake.peak_connections
         code, _ = process.stop()
     assert len(calls) == users * per_user
     for user, ids in asked.items():
@@ -575,4 +610,5 @@ def test_load_2000_messages_from_200_users(tmp_path: Path) -> None:
         ]
         assert replies == ids, user  # exactly once each, in the order asked
     assert final - warm < 40, (warm, final)
+    assert connections <= BOT_API_CONNECTIONS + 1  # and getUpdates' own
     assert code == 0 and "ERROR" not in process.log
