@@ -2,7 +2,8 @@
 
 Kiwi costs about a second to load and another second and a half on its first
 call, so the process keeps one instance, warmed once. Documents and questions
-both pass through :func:`terms`, so the two sides of a match are cut the same way.
+both keep the tokens whose tag is in ``_CONTENT_TAG_FORMS``, lowercased, so the two
+sides of a match are cut the same way.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ _CONTENT_TAG_FORMS = CONTENT_TAGS | {f"{t}-{s}" for t in CONTENT_TAGS for s in (
 
 
 def _terms(tokens: Iterable[Token]) -> tuple[Term, ...]:
-    """Content terms of tokens; the one loop over every token of a build, kept lean."""
+    """Content terms of tokens, as objects: for questions and short texts, not a build."""
     content = _CONTENT_TAG_FORMS
     return tuple(Term(t.form.lower(), t.start, t.start + t.len) for t in tokens if t.tag in content)
 
