@@ -6,6 +6,7 @@ present, the KorQuAD dev contexts (read in place, never copied), repeated until
 each size is reached. ``--write`` puts the table into benchmarks/README.md.
 
     python benchmarks/bench.py [--sizes 500000 2000000 10000000] [--write]
+    python benchmarks/bench.py --build-only --repeats 3 --sizes 500000 2000000
 """
 
 from __future__ import annotations
@@ -118,10 +119,11 @@ Kiwi(num_workers=-1).tokenize({WARM!r})
 
 
 def bench_build(
-    corpus: Corpus, index_path: Path, env: dict[str, str], repeats: int
+    corpus: Corpus, index_path: Path, env: dict[str, str], repeats: int, every_size: bool = False
 ) -> dict[str, float]:
     """`articlebot build` against raw Kiwi over the same paragraphs, model load counted;
-    alternated and repeated (up to 2 million characters) so both see the same machine."""
+    alternated and repeated (up to 2 million characters, or at ``every_size``) so both
+    see the same machine."""
     joined = corpus.folder / "paragraphs.txt"
     joined.write_text("\n".join(corpus.paragraphs), encoding="utf-8")
     build = [
@@ -134,7 +136,7 @@ def bench_build(
         str(index_path),
     ]
     raw, ours = [], []
-    for _ in range(repeats if corpus.characters <= 2_000_000 else 1):
+    for _ in range(repeats if every_size or corpus.characters <= 2_000_000 else 1):
         raw.append(run_child([sys.executable, "-c", RAW_KIWI, str(joined)], env)[0])
         ours.append(run_child(build, env)[0])
     raw_s, ours_s = statistics.median(raw), statistics.median(ours)
@@ -369,6 +371,11 @@ def main() -> int:
     parser.add_argument("--bot-messages", type=int, default=15, help="messages per chat")
     parser.add_argument("--bot-only", action="store_true", help="measure the bot alone")
     parser.add_argument("--write", action="store_true", help="update benchmarks/README.md")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="only the build comparison, repeated --repeats times at every size",
+    )
     args = parser.parse_args()
     if args.bot_only and args.write:
         parser.error("--write needs every measurement; drop --bot-only")
@@ -382,11 +389,16 @@ def main() -> int:
             corpus = make_corpus(size, Path(tmp) / str(size), korquad)
             index_path = Path(tmp) / f"{size}.npz"
             row: dict[str, float] = {"characters": corpus.characters}
-            row |= bench_build(corpus, index_path, env, args.repeats)
+            row |= bench_build(corpus, index_path, env, args.repeats, args.build_only)
+            if args.build_only:
+                print(json.dumps(row), flush=True)
+                continue
             row |= bench_answer(corpus, index_path, args.questions)
             row |= bench_cold_start(index_path, env, args.repeats)
             rows.append(row)
             print(json.dumps(row), flush=True)
+        if args.build_only:
+            return 0
         bot = None
         if args.bot_chats:
             bot = bench_bot(Path(tmp) / "bundled.npz", env, args.bot_chats, args.bot_messages)

@@ -12,13 +12,16 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import index
 from bot import console, render
 from bot.answer import DEFAULT_TOP, QuestionError, answer
 from bot.documents import bundled_document, open_index, read_document
 from bot.errors import BotError
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -30,8 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings()
-        return int(args.run(args, settings) or 0)
+        return int(args.run(args) or 0)
     except (index.IndexingError, QuestionError, BotError) as exc:
         _error(str(exc))
     except ValueError as exc:  # pydantic's ValidationError: a bad setting
@@ -154,18 +156,26 @@ def _positive(value: str) -> int:
     return number
 
 
+def _settings() -> Settings:
+    """Settings, read by each command that needs them: pydantic takes ~0.4 s to import,
+    which `build --out` (every build the benchmark times) does not pay."""
+    from bot.settings import Settings
+
+    return Settings()
+
+
 def _open(args: argparse.Namespace, settings: Settings) -> index.Index:
     if args.index is not None:
         return open_index(args.index, create=False)
     return open_index(settings.index_path, text_file=args.text)
 
 
-def _build(args: argparse.Namespace, settings: Settings) -> int:
+def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.files.count("-") > 1:
         raise index.DocumentError("stdin ('-') can be read only once")
     documents = [read_document(name) for name in args.files] if args.files else [bundled_document()]
-    out = args.out or settings.index_path
+    out = args.out or _settings().index_path
     large = sum(len(d.text) for d in documents) >= PROGRESS_MIN_CHARS
     built = index.build(documents, progress=_progress_bar("Indexing", "chars") if large else None)
     index.save(built, out)
@@ -201,7 +211,8 @@ def _progress_bar(label: str, unit: str) -> Callable[[int, int], None] | None:
     return show
 
 
-def _ask(args: argparse.Namespace, settings: Settings) -> int:
+def _ask(args: argparse.Namespace) -> int:
+    settings = _settings()
     if args.question:
         questions: Iterable[str] = [" ".join(args.question)]
         from_stdin = False
@@ -229,11 +240,12 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
-def _chat(args: argparse.Namespace, settings: Settings) -> int:
+def _chat(args: argparse.Namespace) -> int:
+    settings = _settings()
     return console.run(lambda: _open(args, settings))
 
 
-def _eval(args: argparse.Namespace, settings: Settings) -> int:
+def _eval(args: argparse.Namespace) -> int:
     from bot import evaluate
 
     result = evaluate.evaluate(
@@ -247,7 +259,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _telegram(args: argparse.Namespace, settings: Settings) -> int:
+def _telegram(args: argparse.Namespace) -> int:
     from bot.telegram import app  # python-telegram-bot loads only for this command
 
-    return app.run(settings, webhook_url=args.webhook, listen=args.listen, port=args.port)
+    return app.run(_settings(), webhook_url=args.webhook, listen=args.listen, port=args.port)

@@ -135,13 +135,19 @@ def _group(sentences: list[AnalyzedSentence]) -> list[list[AnalyzedSentence]]:
 
 
 class _ColumnsBuilder:
-    """Appends passages to growing typed arrays: no object per term is kept."""
+    """Appends passages to growing typed arrays: no object per term is kept.
+
+    Sentence and term spans are kept relative to their paragraph and moved to
+    document offsets with numpy at the end, not with an addition per term.
+    """
 
     def __init__(self) -> None:
         self.document, self.paragraph, self.span = array("i"), array("i"), array("i")
+        self.offset = array("i")
         self.sentence_counts, self.sentence_span = array("i"), array("i")
         self.sentence_terms = array("i")
-        self.term_counts, self.term_id, self.term_span = array("i"), array("i"), array("i")
+        self.term_counts, self.term_id = array("i"), array("i")
+        self.term_start, self.term_length = array("i"), array("i")
         self.vocabulary: dict[str, int] = {}
 
     def add(
@@ -149,37 +155,39 @@ class _ColumnsBuilder:
     ) -> None:
         self.document.append(document)
         self.paragraph.append(paragraph)
+        self.offset.append(offset)
         self.span.extend((offset + group[0].start, offset + group[-1].end))
         self.sentence_counts.append(len(group))
         ids = self.vocabulary
         terms = 0
         for sentence in group:
-            self.sentence_span.extend((offset + sentence.start, offset + sentence.end))
-            for term in sentence.terms:
-                self.term_id.append(ids.setdefault(term.text, len(ids)))
-                self.term_span.extend((offset + term.start, offset + term.end))
-            self.sentence_terms.append(len(sentence.terms))
-            terms += len(sentence.terms)
+            self.sentence_span.extend((sentence.start, sentence.end))
+            self.term_id.extend([ids.setdefault(form, len(ids)) for form in sentence.forms])
+            self.term_start.extend(sentence.starts)
+            self.term_length.extend(sentence.lengths)
+            self.sentence_terms.append(len(sentence.forms))
+            terms += len(sentence.forms)
         self.term_counts.append(terms)
 
     def columns(self) -> Columns:
+        def flat(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=np.int32)
+
         def offsets(counts: array) -> np.ndarray:
-            return np.concatenate([[0], np.cumsum(np.frombuffer(counts, dtype=np.int32))]).astype(
-                np.int64
-            )
+            return np.concatenate([[0], np.cumsum(flat(counts))]).astype(np.int64)
 
-        def pairs(values: array) -> np.ndarray:
-            return np.frombuffer(values, dtype=np.int32).reshape(-1, 2).copy()
-
+        offset = flat(self.offset)
+        sentence_offset = np.repeat(offset, flat(self.sentence_counts))
+        term_start = flat(self.term_start) + np.repeat(offset, flat(self.term_counts))
         return Columns(
-            passage_document=np.frombuffer(self.document, dtype=np.int32).copy(),
-            passage_paragraph=np.frombuffer(self.paragraph, dtype=np.int32).copy(),
-            passage_span=pairs(self.span),
+            passage_document=flat(self.document).copy(),
+            passage_paragraph=flat(self.paragraph).copy(),
+            passage_span=flat(self.span).reshape(-1, 2).copy(),
             sentence_offsets=offsets(self.sentence_counts),
-            sentence_span=pairs(self.sentence_span),
+            sentence_span=flat(self.sentence_span).reshape(-1, 2) + sentence_offset[:, None],
             sentence_term_offsets=offsets(self.sentence_terms),
             term_offsets=offsets(self.term_counts),
-            term_id=np.frombuffer(self.term_id, dtype=np.int32).copy(),
-            term_span=pairs(self.term_span),
+            term_id=flat(self.term_id).copy(),
+            term_span=np.stack([term_start, term_start + flat(self.term_length)], axis=1),
             vocabulary=tuple(self.vocabulary),
         )

@@ -40,3 +40,29 @@ def test_benchmark_runs_at_its_smallest_size(tmp_path: Path) -> None:
     bot = json.loads(lines[2])
     assert bot["bot_answers"] == 4
     assert any(line.startswith("| characters | passages |") for line in lines)
+
+
+def test_build_only_compares_builds_alone(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench.py"),
+            "--build-only",
+            "--sizes",
+            "20000",
+            "--repeats",
+            "1",
+            "--korquad",
+            str(tmp_path / "absent.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("note: ")
+    row = json.loads(lines[1])
+    assert set(row) == {"characters", "build_s", "raw_kiwi_s", "build_ratio"}
+    assert row["build_ratio"] == row["raw_kiwi_s"] / row["build_s"]

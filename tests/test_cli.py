@@ -180,6 +180,30 @@ def test_bad_setting_is_one_line(env: dict[str, str]) -> None:
     assert_one_line_error(run(env, "ask", "질문"), "ADMIN_USER_IDS")
 
 
+def test_build_with_out_reads_no_settings_and_loads_no_bot_stack(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A build to a given path needs no setting, so neither pydantic nor Telegram is imported."""
+    env["ADMIN_USER_IDS"] = "alice"
+    assert_one_line_error(run(env, "build"), "ADMIN_USER_IDS")  # INDEX_PATH is a setting
+    out = tmp_path / "out.npz"
+    script = (
+        "import sys; from bot.cli import main; code = main(['build', '--out', sys.argv[1]]); "
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pydantic', 'pydantic_settings', 'telegram', 'httpx'}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "0 []" and out.exists()
+
+
 @pytest.mark.parametrize("command", [[], ["build"], ["ask"], ["chat"]])
 def test_help(env: dict[str, str], command: list[str]) -> None:
     proc = run(env, *command, "--help")

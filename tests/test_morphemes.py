@@ -44,3 +44,27 @@ def test_irregular_conjugations_are_content() -> None:
     tags = {t.form: t.tag for t in kiwi().tokenize(text)}
     assert tags["어렵"] == "VA-I" and tags["걷"] == "VV-I"
     assert {"어렵", "걷"} <= set(texts(text_terms(text)))
+
+
+def test_paragraph_sentences_and_terms_are_kiwis_own(article_text: str) -> None:
+    """The build's one pass gives the sentences of Kiwi's splitter and their content terms."""
+    from index.morphemes import _terms, analyze_paragraphs
+
+    paragraphs = [
+        *article_text.splitlines(),
+        "",
+        "   ",
+        "회사의 정보 서비스를 책임지고 있는 로웬버그John Loewenberg는<서비스 산업에 있어 종이는 "
+        "혈관내의 콜레스트롤과 같다. 나쁜 종이는 동맥을 막는 내부의 물질이다.>라고 말한다.",
+        "“정말요?” 그가 물었다! 답은 없었다… URL은 https://example.com/a?b=1 이다.",
+    ]
+    splitter = kiwi().split_into_sents(paragraphs, split_complex=True, return_tokens=True)
+    for text, ours, theirs in zip(
+        paragraphs, analyze_paragraphs(paragraphs), splitter, strict=True
+    ):
+        assert [(s.start, s.end) for s in ours] == [(s.start, s.end) for s in theirs], text
+        for sentence, reference in zip(ours, theirs, strict=True):
+            terms = _terms(reference.tokens)
+            assert sentence.forms == tuple(t.text for t in terms)
+            assert sentence.starts == tuple(t.start for t in terms)
+            assert sentence.lengths == tuple(t.end - t.start for t in terms)

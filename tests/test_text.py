@@ -108,3 +108,19 @@ def test_every_control_character_is_removed() -> None:
             assert normalize(f"가{ch}나") in ("가나", "가 나"), hex(cp)  # a tab becomes a space
     for ch in "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u2060\u2066\u2069\ufeff":
         assert normalize(f"가{ch}나") == "가나", hex(ord(ch))
+
+
+def test_every_whitespace_character_is_collapsed_and_nothing_else() -> None:
+    """Runs of what the regex ``\\s`` calls whitespace become one space, at either end none."""
+    import re
+    import sys
+
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        line = normalize(f"{ch}가{ch}{ch}나{ch}")
+        if "\n" in line:  # a line break of another system: covered above
+            continue
+        expected = re.sub(r"\s+", " ", line).strip()
+        document = parse_document(f"제목\n{line}\n\n끝.")  # not last: never a source line
+        assert document.text == f"제목\n{expected}\n끝.", hex(cp)
+        assert normalize_question(line) == expected, hex(cp)
