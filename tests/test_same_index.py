@@ -28,7 +28,11 @@ def test_rebuild_is_identical_and_a_changed_array_is_not(
     index.save(article_index, first)
     index.save(index.build([article]), second)  # another build: other time stamps
     proc = same_index(first, second)
-    assert proc.returncode == 0 and proc.stdout.startswith("identical: 18 members"), proc.stdout
+    with np.load(first, allow_pickle=False) as archive:
+        members = len(archive.files)
+    assert proc.returncode == 0 and proc.stdout.startswith(f"identical: {members} members"), (
+        proc.stdout
+    )
 
     with np.load(first, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
