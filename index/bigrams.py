@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.bm25 import K1, B, batch_scores
+from index.bm25 import K1, B, batch_scores, lucene_idf, mean_length
 
 HANGUL_FIRST = 0xAC00  # 가
 SYLLABLES = 11_172  # 가 … 힣
@@ -42,13 +42,18 @@ def bigram_keys(text: str) -> tuple[np.ndarray, np.ndarray]:
     return code[starts] * SYLLABLES + code[starts + 1], starts
 
 
-def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Which ``values`` are in ``sorted_set``: a binary search each, a fraction of
-    ``np.isin``'s cost on the few dozen keys of a question."""
+def _lookup(values: np.ndarray, sorted_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``values`` stands in ``sorted_set`` and whether it is there: a
+    binary search each, a fraction of ``np.isin``'s cost on a question's few keys."""
     if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
+        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
+    return at, sorted_set[at] == values
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``sorted_set``."""
+    return _lookup(values, sorted_set)[1]
 
 
 class QuestionBigrams(NamedTuple):
@@ -128,18 +133,17 @@ class BigramScorer:
     def __init__(self, keys: np.ndarray, df: np.ndarray, unit_len: np.ndarray) -> None:
         self._keys = keys
         self._len = unit_len
-        n = len(unit_len)
-        self._idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        self._unseen_idf = float(np.log1p((n + 0.5) / 0.5))
-        self._avgdl = float(unit_len.mean()) if n and unit_len.any() else 1.0
+        self._idf = lucene_idf(df, len(unit_len))
+        self._unseen_idf = float(lucene_idf(0, len(unit_len)))
+        self._avgdl = mean_length(unit_len)
 
     def question(self, text: str) -> QuestionBigrams:
         """The question's distinct bigrams with their IDF; one the corpus never uses
         weighs the most, as an unseen morpheme does."""
         keys = np.unique(bigram_keys(text)[0])
-        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
-        known = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), bool)
-        idf = np.where(known, self._idf[at] if len(self._keys) else 0.0, self._unseen_idf)
+        at, known = _lookup(keys, self._keys)
+        idf = np.full(len(keys), self._unseen_idf)
+        idf[known] = self._idf[at[known]]
         return QuestionBigrams(
             keys, idf, dict(zip(keys[known].tolist(), idf[known].tolist(), strict=True))
         )

@@ -17,7 +17,6 @@ the top k and their order are those of scoring every unit).
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -34,12 +33,22 @@ B = 0.5
 T = TypeVar("T", bound=Hashable)  # a term: a morpheme's text, or a bigram's key
 
 
+def lucene_idf(df: np.ndarray | int, units: int) -> np.ndarray:
+    """Lucene's IDF of terms held by ``df`` of ``units`` units (0: a term never seen)."""
+    return np.log1p((units - np.asarray(df) + 0.5) / (np.asarray(df) + 0.5))
+
+
+def mean_length(unit_len: np.ndarray) -> float:
+    """BM25's average unit length; 1 for a corpus without terms, to stay defined."""
+    return float(unit_len.mean()) if len(unit_len) and unit_len.any() else 1.0
+
+
 class LuceneBM25(BM25Okapi):
     """``BM25Okapi`` with Lucene's non-negative IDF."""
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
         n_docs = self.corpus_size
-        self.idf = {term: math.log1p((n_docs - n + 0.5) / (n + 0.5)) for term, n in nd.items()}
+        self.idf = {term: float(lucene_idf(n, n_docs)) for term, n in nd.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,10 +116,10 @@ class Scorer:
         self._k1, self._b = k1, b
         n = len(postings.doc_len)
         self._n = n
-        self._avgdl = float(postings.doc_len.mean()) if n and postings.doc_len.any() else 1.0
+        self._avgdl = mean_length(postings.doc_len)
         df = np.diff(postings.offsets)
-        self._idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        self._unseen_idf = math.log1p((n + 0.5) / 0.5)
+        self._idf = lucene_idf(df, n)
+        self._unseen_idf = float(lucene_idf(0, n))
         # For top()'s bounds: each term's highest frequency in any unit, and each
         # unit's length part of the BM25 denominator.
         tf, offsets = postings.tf, postings.offsets
