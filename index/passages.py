@@ -73,20 +73,28 @@ class Columns:
     def passage(self, i: int) -> Passage:
         s0, s1 = self.sentence_offsets[i], self.sentence_offsets[i + 1]
         t0, t1 = self.term_offsets[i], self.term_offsets[i + 1]
-        vocabulary = self.vocabulary
         start, end = self.passage_span[i].tolist()
         return Passage(
             document=int(self.passage_document[i]),
             paragraph=int(self.passage_paragraph[i]),
             start=start,
             end=end,
-            sentences=tuple(Span(a, b) for a, b in self.sentence_span[s0:s1].tolist()),
-            terms=tuple(
-                Term(vocabulary[v], a, b)
-                for v, (a, b) in zip(
-                    self.term_id[t0:t1].tolist(), self.term_span[t0:t1].tolist(), strict=True
-                )
-            ),
+            sentences=self.spans(s0, s1),
+            terms=self.terms(t0, t1),
+        )
+
+    def spans(self, first: int, stop: int) -> tuple[Span, ...]:
+        """Sentences ``first`` to ``stop`` (exclusive), as spans."""
+        return tuple(Span(a, b) for a, b in self.sentence_span[first:stop].tolist())
+
+    def terms(self, first: int, stop: int) -> tuple[Term, ...]:
+        """Terms ``first`` to ``stop`` (exclusive), as objects with their spans."""
+        vocabulary = self.vocabulary
+        return tuple(
+            Term(vocabulary[v], a, b)
+            for v, (a, b) in zip(
+                self.term_id[first:stop].tolist(), self.term_span[first:stop].tolist(), strict=True
+            )
         )
 
 

@@ -27,7 +27,6 @@ import numpy as np
 
 from index.bigrams import BigramScorer, QuestionBigrams
 from index.bm25 import Scorer
-from index.morphemes import Term
 from index.passages import Columns, Passage, Span
 from index.text import Document
 
@@ -175,9 +174,7 @@ class Ranker:
         ]
 
     def _bigram_coverage(self, question: QuestionBigrams, window: Window) -> float:
-        document = self._columns.passage_document[self._passage[window.first]]
-        spans = self._columns.sentence_span
-        text = self._documents[document].text[spans[window.first, 0] : spans[window.last, 1]]
+        text = self._text_between(window.first, window.last)
         return self._bigrams_by_sentence.coverage(question, text)
 
     def _pool(self, wanted: Sequence[str]) -> list[int] | None:
@@ -187,30 +184,22 @@ class Ranker:
             return None
         pool: set[int] = set()
         for sentence, _ in self._by_sentence.top(wanted, TOP_SENTENCES):
-            paragraph = self._paragraph[sentence]
-            first, last = np.searchsorted(self._paragraph, [paragraph, paragraph + 1])
-            pool.update(range(int(first), int(last)))
+            pool.update(range(*self._sentences_of(int(self._paragraph[sentence]))))
         return sorted(pool)
 
     def passage(self, window: Window) -> Passage:
         """The window as a passage, whole sentences of one paragraph, ready to quote."""
         c = self._columns
-        spans = c.sentence_span[window.first : window.last + 1].tolist()
+        sentences = c.spans(window.first, window.last + 1)
         origin = int(self._passage[window.first])
-        t0 = c.sentence_term_offsets[window.first]
-        t1 = c.sentence_term_offsets[window.last + 1]
+        offsets = c.sentence_term_offsets
         return Passage(
             document=int(c.passage_document[origin]),
             paragraph=int(c.passage_paragraph[origin]),
-            start=spans[0][0],
-            end=spans[-1][1],
-            sentences=tuple(Span(a, b) for a, b in spans),
-            terms=tuple(
-                Term(c.vocabulary[v], a, b)
-                for v, (a, b) in zip(
-                    c.term_id[t0:t1].tolist(), c.term_span[t0:t1].tolist(), strict=True
-                )
-            ),
+            start=sentences[0].start,
+            end=sentences[-1].end,
+            sentences=sentences,
+            terms=c.terms(offsets[window.first], offsets[window.last + 1]),
         )
 
     def sentence_span(self, i: int) -> Span:
@@ -259,16 +248,23 @@ class Ranker:
         return self._sentence_text(i).lower()
 
     def _sentence_text(self, i: int) -> str:
-        document = self._columns.passage_document[self._passage[i]]
-        a, b = self._columns.sentence_span[i].tolist()
-        return self._documents[document].text[a:b]
+        return self._text_between(i, i)
 
     def _paragraph_text(self, paragraph: int) -> str:
-        """A paragraph's text from its first sentence to its last."""
-        first, last = np.searchsorted(self._paragraph, [paragraph, paragraph + 1]).tolist()
+        first, stop = self._sentences_of(paragraph)
+        return self._text_between(first, stop - 1)
+
+    def _text_between(self, first: int, last: int) -> str:
+        """The text from the start of sentence ``first`` to the end of sentence ``last``
+        (one paragraph's)."""
         document = self._columns.passage_document[self._passage[first]]
         spans = self._columns.sentence_span
-        return self._documents[document].text[spans[first, 0] : spans[last - 1, 1]]
+        return self._documents[document].text[spans[first, 0] : spans[last, 1]]
+
+    def _sentences_of(self, paragraph: int) -> tuple[int, int]:
+        """A paragraph's sentences, ``first`` to ``stop`` (exclusive)."""
+        first, stop = np.searchsorted(self._paragraph, [paragraph, paragraph + 1]).tolist()
+        return first, stop
 
     def _fuzzy(self, wanted: Sequence[str], pool: list[int] | None) -> dict[str, dict[int, float]]:
         """For each question word the index never saw, the sentences (of the pool, or
