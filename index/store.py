@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 import zipfile
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,11 @@ _INT_ARRAYS = {
 }
 
 
+# Stored under their field names (bigram statistics with a "bigram_" prefix).
+_COLUMN_ARRAYS = tuple(f.name for f in fields(Columns) if f.name != "vocabulary")
+_BIGRAM_ARRAYS = tuple(f.name for f in fields(Bigrams))
+
+
 def _arrays(index: Index) -> dict[str, np.ndarray]:
     c = index.columns
     meta = {
@@ -167,22 +173,10 @@ def _arrays(index: Index) -> dict[str, np.ndarray]:
     }
     return {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
-        "passage_document": c.passage_document,
-        "passage_paragraph": c.passage_paragraph,
-        "passage_span": c.passage_span,
-        "sentence_offsets": c.sentence_offsets,
-        "sentence_span": c.sentence_span,
-        "sentence_term_offsets": c.sentence_term_offsets,
-        "term_offsets": c.term_offsets,
-        "term_id": c.term_id,
-        "term_span": c.term_span,
+        **{name: getattr(c, name) for name in _COLUMN_ARRAYS},
         **_postings_arrays("sentence", index.by_sentence),
         **_postings_arrays("paragraph", index.by_paragraph),
-        "bigram_keys": index.bigrams.keys,
-        "bigram_sentence_df": index.bigrams.sentence_df,
-        "bigram_paragraph_df": index.bigrams.paragraph_df,
-        "bigram_sentence_len": index.bigrams.sentence_len,
-        "bigram_paragraph_len": index.bigrams.paragraph_len,
+        **{f"bigram_{name}": getattr(index.bigrams, name) for name in _BIGRAM_ARRAYS},
     }
 
 
@@ -219,18 +213,7 @@ def _index(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Index:
     vocabulary = tuple(meta["vocabulary"])
     if not all(isinstance(t, str) for t in vocabulary):
         raise ValueError("the vocabulary holds something else than words")
-    columns = Columns(
-        passage_document=arrays["passage_document"],
-        passage_paragraph=arrays["passage_paragraph"],
-        passage_span=arrays["passage_span"],
-        sentence_offsets=arrays["sentence_offsets"],
-        sentence_span=arrays["sentence_span"],
-        sentence_term_offsets=arrays["sentence_term_offsets"],
-        term_offsets=arrays["term_offsets"],
-        term_id=arrays["term_id"],
-        term_span=arrays["term_span"],
-        vocabulary=vocabulary,
-    )
+    columns = Columns(**{name: arrays[name] for name in _COLUMN_ARRAYS}, vocabulary=vocabulary)
     by_sentence, by_paragraph = _postings("sentence", arrays), _postings("paragraph", arrays)
     _check(documents, columns)
     paragraphs = len(Structure.of(columns).paragraph_term_offsets) - 1
@@ -239,13 +222,7 @@ def _index(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Index:
         ("paragraph", by_paragraph, paragraphs),
     ):
         _check_postings(name, postings, units, len(vocabulary))
-    bigrams = Bigrams(
-        keys=arrays["bigram_keys"],
-        sentence_df=arrays["bigram_sentence_df"],
-        paragraph_df=arrays["bigram_paragraph_df"],
-        sentence_len=arrays["bigram_sentence_len"],
-        paragraph_len=arrays["bigram_paragraph_len"],
-    )
+    bigrams = Bigrams(**{name: arrays[f"bigram_{name}"] for name in _BIGRAM_ARRAYS})
     _check_bigrams(bigrams, len(columns.sentence_span), paragraphs)
     info = BuildInfo(
         source_sha256=meta["source_sha256"],
