@@ -163,7 +163,7 @@ def bench_answer(corpus: Corpus, index_path: Path, questions: int) -> dict[str, 
     plain = LuceneBM25(corpus_terms, k1=K1, b=B)
 
     def peer(question: str) -> None:
-        terms = [t.text for t in question_terms(index.normalize_question(question))]
+        terms = [t.text for t in question_terms(index.normalize_question(question)).terms]
         scores = plain.get_scores(terms)
         np.argsort(-scores, kind="stable")[:3]
 

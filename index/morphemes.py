@@ -36,6 +36,12 @@ QUESTION_STOPWORDS = frozenset(
     | {"무슨", "어떤", "알리", "대하"}
 )
 
+# Names: proper nouns, and words in Latin letters or Chinese characters (brands,
+# acronyms, foreign names). A question naming one that the text never mentions is
+# most likely about something else (bot.answer weighs that).
+NAME_TAGS = frozenset({"NNP", "SL", "SH"})
+NAME_MIN_CHARS = 2
+
 # Part of the index format: an index built with another analyzer cannot be searched.
 ANALYZER = "kiwi-content-v2"
 
@@ -46,6 +52,14 @@ class Term(NamedTuple):
     text: str
     start: int
     end: int
+
+
+class QuestionTerms(NamedTuple):
+    """A question's content terms, and which of their texts are names (NAME_TAGS), in
+    question order."""
+
+    terms: tuple[Term, ...]
+    names: tuple[str, ...]
 
 
 class AnalyzedSentence(NamedTuple):
@@ -95,10 +109,14 @@ def _terms(tokens: Iterable[Token]) -> tuple[Term, ...]:
     return tuple(Term(t.form.lower(), t.start, t.start + t.len) for t in tokens if t.tag in content)
 
 
-def question_terms(question: str) -> tuple[Term, ...]:
-    """Content terms of a question, without question words and light verbs."""
+def question_terms(question: str) -> QuestionTerms:
+    """Content terms of a question, without question words, and its names."""
     tokens = kiwi().tokenize(question, split_complex=True)
-    return tuple(t for t in _terms(tokens) if t.text not in QUESTION_STOPWORDS)
+    names = (t.form.lower() for t in tokens if t.tag in NAME_TAGS and t.len >= NAME_MIN_CHARS)
+    return QuestionTerms(
+        tuple(t for t in _terms(tokens) if t.text not in QUESTION_STOPWORDS),
+        tuple(dict.fromkeys(names)),
+    )
 
 
 def text_terms(text: str) -> tuple[Term, ...]:

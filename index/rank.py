@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -81,6 +82,14 @@ class Window:
     coverage: float
 
 
+class Ranking(NamedTuple):
+    """The best windows for a question, and the question terms the text holds
+    nowhere, not even nearly (see Ranker._fuzzy)."""
+
+    windows: list[Window]
+    absent: frozenset[str]
+
+
 class Ranker:
     """Ranks sentences with their context and cuts quote windows, over index arrays."""
 
@@ -111,7 +120,7 @@ class Ranker:
         """A term's weight over sentences; one the index never uses weighs the most."""
         return self._by_sentence.idf(term)
 
-    def rank(self, question: str, wanted: Sequence[str], k: int) -> list[Window]:
+    def rank(self, question: str, wanted: Sequence[str], k: int) -> Ranking:
         """The ``k`` best non-overlapping windows for the question (its text and its
         terms), best first."""
         pool = self._pool(wanted)
@@ -120,11 +129,12 @@ class Ranker:
         else:
             scores = {i: s for i, s in self._by_sentence.score_units(wanted, pool).items() if s > 0}
         fuzzy = self._fuzzy(wanted, pool)
+        absent = frozenset(t for t in wanted if t not in self._ids and t not in fuzzy)
         for matches in fuzzy.values():
             for i, weight in matches.items():
                 scores[i] = scores.get(i, 0.0) + weight
         if not scores:
-            return []
+            return Ranking([], absent)
         bigrams = self._bigrams_by_sentence.question(question)
         by_bigrams = self._bigrams_by_sentence.score(
             bigrams, {i: self._sentence_text(i) for i in scores}
@@ -168,10 +178,11 @@ class Ranker:
             if len(windows) >= max(k, CANDIDATES):
                 break
         windows.sort(key=lambda w: (-w.score, w.best))
-        return [
+        best = [
             replace(w, coverage=(w.coverage + self._bigram_coverage(bigrams, w)) / 2)
             for w in windows[:k]
         ]
+        return Ranking(best, absent)
 
     def _bigram_coverage(self, question: QuestionBigrams, window: Window) -> float:
         text = self._text_between(window.first, window.last)

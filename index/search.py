@@ -28,7 +28,9 @@ class Hit:
     ``sentence`` is that sentence and ``matched`` the quote's terms that the
     question shares, both with spans for highlighting. ``coverage`` is the share of
     the question's IDF weight that the quote contains: 1.0 means every word of the
-    question is there, near 0 means the quote only touches it.
+    question is there, near 0 means the quote only touches it. ``unknown`` are the
+    names in the question (people, companies, acronyms) that the text never
+    mentions, not even nearly: the same for every hit of one question.
     """
 
     passage: Passage
@@ -37,6 +39,7 @@ class Hit:
     sentence: Span
     matched: tuple[Term, ...]
     coverage: float
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +136,13 @@ class Index:
     def search(self, question: str, k: int = 3) -> list[Hit]:
         """The ``k`` best quotes for a question, best first; empty when none matches."""
         text = normalize_question(question)
-        wanted = list(dict.fromkeys(t.text for t in question_terms(text)))
-        return [self._hit(w, wanted) for w in self._ranker.rank(text, wanted, k)]
+        terms, names = question_terms(text)
+        wanted = list(dict.fromkeys(t.text for t in terms))
+        windows, absent = self._ranker.rank(text, wanted, k)
+        unknown = tuple(n for n in names if n in absent)
+        return [self._hit(w, wanted, unknown) for w in windows]
 
-    def _hit(self, window: Window, wanted: list[str]) -> Hit:
+    def _hit(self, window: Window, wanted: list[str], unknown: tuple[str, ...]) -> Hit:
         passage = self._ranker.passage(window)
         origin = self._ranker.passage_of(window.best)
         return Hit(
@@ -146,6 +152,7 @@ class Index:
             sentence=self._ranker.sentence_span(window.best),
             matched=tuple(t for t in passage.terms if t.text in wanted),
             coverage=window.coverage,
+            unknown=unknown,
         )
 
 

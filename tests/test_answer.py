@@ -3,6 +3,7 @@ import pytest
 from bot.answer import (
     MAX_QUESTION_CHARS,
     MIN_COVERAGE,
+    MIN_COVERAGE_UNKNOWN_NAME,
     QUOTE_MAX_CHARS,
     QuestionError,
     answer,
@@ -44,6 +45,13 @@ def test_best_quote_decides_and_weaker_ones_follow_it() -> None:
     assert hits[0].coverage >= MIN_COVERAGE > hits[1].coverage
     assert [q.text for q in answer(index, question).quotes][1] == "현대차 공장은 울산에 있다."
     assert not answer(index, "내일 울산 날씨와 강수 확률은").found  # best quote below the rule
+
+
+def test_a_name_the_article_never_mentions_needs_a_stronger_quote(article_index: Index) -> None:
+    hit = article_index.search("애플 CEO는 누구야?")[0]
+    assert MIN_COVERAGE <= hit.coverage < MIN_COVERAGE_UNKNOWN_NAME  # CEO alone would pass
+    assert not answer(article_index, "애플 CEO는 누구야?").found
+    assert answer(article_index, "엔비디아 CEO는 누구야?").found
 
 
 def test_top_limits_quotes(article_index: Index) -> None:

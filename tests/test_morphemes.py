@@ -29,14 +29,20 @@ def test_spans_point_at_the_source() -> None:
 
 
 def test_question_words_are_dropped_from_questions_only() -> None:
-    assert "누구" not in texts(question_terms("대통령은 누구와 만났어?"))
-    assert "만나" in texts(question_terms("대통령은 누구와 만났어?"))
-    assert not set(texts(question_terms("무엇을 어떻게 했나?"))) & QUESTION_STOPWORDS
+    assert "누구" not in texts(question_terms("대통령은 누구와 만났어?").terms)
+    assert "만나" in texts(question_terms("대통령은 누구와 만났어?").terms)
+    assert not set(texts(question_terms("무엇을 어떻게 했나?").terms)) & QUESTION_STOPWORDS
+
+
+def test_question_names_are_proper_nouns_and_foreign_words() -> None:
+    question = question_terms("엔비디아 GPU를 삼성과 SK가 쓴다, K-팝처럼 또 GPU를?")
+    assert question.names == ("엔비디아", "gpu", "삼성", "sk")  # once each, no one-letter "k"
+    assert {"쓰", "팝"} <= set(texts(question.terms)) and "쓰" not in question.names
 
 
 def test_decomposed_question_matches_composed_text() -> None:
     nfd = unicodedata.normalize("NFD", "엔비디아 투자")
-    assert texts(question_terms(normalize(nfd))) == texts(text_terms("엔비디아 투자"))
+    assert texts(question_terms(normalize(nfd)).terms) == texts(text_terms("엔비디아 투자"))
 
 
 def test_irregular_conjugations_are_content() -> None:

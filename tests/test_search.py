@@ -25,6 +25,13 @@ def test_coverage_is_full_when_every_word_matches(article_index: Index) -> None:
     assert hit.coverage == 1.0
 
 
+def test_names_the_text_never_mentions_are_unknown(article_index: Index) -> None:
+    assert article_index.search("애플 CEO는 누구야?")[0].unknown == ("애플",)
+    assert article_index.search("엔비디아 CEO는 누구야?")[0].unknown == ()
+    # A misspelt name is not unknown: the text holds most of its syllable pairs.
+    assert article_index.search("게오르기예바 총재는 뭐라고 했어?")[0].unknown == ()
+
+
 def test_no_hit_when_no_word_matches(article_index: Index) -> None:
     assert article_index.search("로또 당첨 번호 알려줘") == []
     assert article_index.search("?!") == []
