@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from index import Hit, Index, normalize_question
+from index import Hit, Hits, Index, normalize_question
 
 # The not-found rule: the article answers only if the best quote holds at least
 # this share of the question's weight (morphemes and syllable pairs, see
@@ -55,6 +55,9 @@ class Answer:
     question: str
     quotes: tuple[Quote, ...]
     several_documents: bool = False
+    # When the text is silent: names the question uses that the text never mentions,
+    # so the reply can say what is missing rather than only that something is.
+    unknown: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -77,18 +80,20 @@ def answer(index: Index, question: str, top: int = DEFAULT_TOP) -> Answer:
     """Answer a question from the index, or raise QuestionError for an unusable one."""
     text = check_question(question)
     hits = index.search(text, k=top)
-    if not hits or not _answers(hits[0]):
-        hits = []
+    several = len(index.documents) > 1
+    if not _answers(hits):
+        return Answer(question=text, quotes=(), several_documents=several, unknown=hits.unknown)
     return Answer(
         question=text,
         quotes=tuple(_quote(index, h) for h in hits),
-        several_documents=len(index.documents) > 1,
+        several_documents=several,
     )
 
 
-def _answers(hit: Hit) -> bool:
+def _answers(hits: Hits) -> bool:
     """The not-found rule, on the best hit: whether it holds enough of the question."""
-    return hit.coverage >= (MIN_COVERAGE_UNKNOWN_NAME if hit.unknown else MIN_COVERAGE)
+    needed = MIN_COVERAGE_UNKNOWN_NAME if hits.unknown else MIN_COVERAGE
+    return bool(hits) and hits[0].coverage >= needed
 
 
 def _quote(index: Index, hit: Hit) -> Quote:

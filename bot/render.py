@@ -21,10 +21,18 @@ def place(quote: Quote, several_documents: bool) -> str:
     return f"《{quote.document}》 {where}" if several_documents else where
 
 
+def not_found_hint(answer: Answer) -> str:
+    """What to try after a refusal: the names the text lacks, when the question had some."""
+    if answer.unknown:
+        return "기사에 나오지 않는 말: " + ", ".join(f"‘{name}’" for name in answer.unknown)
+    return NOT_FOUND_HINT
+
+
 def terminal(answer: Answer, color: bool) -> str:
     """The console's reply: quotes as indented blocks, best sentence and question words marked."""
     if not answer.found:
-        return f"{NOT_FOUND}\n{_DIM if color else ''}{NOT_FOUND_HINT}{_RESET if color else ''}"
+        hint = not_found_hint(answer)
+        return f"{NOT_FOUND}\n{_DIM if color else ''}{hint}{_RESET if color else ''}"
     blocks = []
     for quote in answer.quotes:
         body = _emphasize(quote) if color else quote.text

@@ -7,7 +7,7 @@ every face on this API.
 from index.errors import DocumentError, IndexFileError, IndexingError
 from index.morphemes import Term, kiwi
 from index.passages import Passage, Span
-from index.search import BuildInfo, Hit, Index, build, source_sha256
+from index.search import BuildInfo, Hit, Hits, Index, build, source_sha256
 from index.store import load, read_info, save, write_atomic
 from index.text import Document, decode, normalize, normalize_question, parse_document
 
@@ -16,6 +16,7 @@ __all__ = [
     "Document",
     "DocumentError",
     "Hit",
+    "Hits",
     "Index",
     "IndexFileError",
     "IndexingError",

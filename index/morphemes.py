@@ -55,11 +55,11 @@ class Term(NamedTuple):
 
 
 class QuestionTerms(NamedTuple):
-    """A question's content terms, and which of their texts are names (NAME_TAGS), in
+    """A question's content terms, and those that are names (NAME_TAGS), once each, in
     question order."""
 
     terms: tuple[Term, ...]
-    names: tuple[str, ...]
+    names: tuple[Term, ...]
 
 
 class AnalyzedSentence(NamedTuple):
@@ -112,10 +112,12 @@ def _terms(tokens: Iterable[Token]) -> tuple[Term, ...]:
 def question_terms(question: str) -> QuestionTerms:
     """Content terms of a question, without question words, and its names."""
     tokens = kiwi().tokenize(question, split_complex=True)
-    names = (t.form.lower() for t in tokens if t.tag in NAME_TAGS and t.len >= NAME_MIN_CHARS)
+    names: dict[str, Term] = {}
+    for name in _terms(t for t in tokens if t.tag in NAME_TAGS and t.len >= NAME_MIN_CHARS):
+        names.setdefault(name.text, name)
     return QuestionTerms(
         tuple(t for t in _terms(tokens) if t.text not in QUESTION_STOPWORDS),
-        tuple(dict.fromkeys(names)),
+        tuple(names.values()),
     )
 
 

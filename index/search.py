@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -28,9 +28,7 @@ class Hit:
     ``sentence`` is that sentence and ``matched`` the quote's terms that the
     question shares, both with spans for highlighting. ``coverage`` is the share of
     the question's IDF weight that the quote contains: 1.0 means every word of the
-    question is there, near 0 means the quote only touches it. ``unknown`` are the
-    names in the question (people, companies, acronyms) that the text never
-    mentions, not even nearly: the same for every hit of one question.
+    question is there, near 0 means the quote only touches it.
     """
 
     passage: Passage
@@ -39,7 +37,16 @@ class Hit:
     sentence: Span
     matched: tuple[Term, ...]
     coverage: float
-    unknown: tuple[str, ...] = ()
+
+
+class Hits(list[Hit]):
+    """A question's hits, best first, and the names in it (people, companies,
+    acronyms) that the text never mentions, not even nearly, as the question writes
+    them: a question about something else is likely to name one."""
+
+    def __init__(self, hits: Iterable[Hit] = (), unknown: tuple[str, ...] = ()) -> None:
+        super().__init__(hits)
+        self.unknown = unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +140,16 @@ class Index:
     def passage_text(self, passage: Passage) -> str:
         return self.documents[passage.document].text[passage.start : passage.end]
 
-    def search(self, question: str, k: int = 3) -> list[Hit]:
+    def search(self, question: str, k: int = 3) -> Hits:
         """The ``k`` best quotes for a question, best first; empty when none matches."""
         text = normalize_question(question)
         terms, names = question_terms(text)
         wanted = list(dict.fromkeys(t.text for t in terms))
         windows, absent = self._ranker.rank(text, wanted, k)
-        unknown = tuple(n for n in names if n in absent)
-        return [self._hit(w, wanted, unknown) for w in windows]
+        unknown = tuple(text[n.start : n.end] for n in names if n.text in absent)
+        return Hits((self._hit(w, wanted) for w in windows), unknown)
 
-    def _hit(self, window: Window, wanted: list[str], unknown: tuple[str, ...]) -> Hit:
+    def _hit(self, window: Window, wanted: list[str]) -> Hit:
         passage = self._ranker.passage(window)
         origin = self._ranker.passage_of(window.best)
         return Hit(
@@ -152,7 +159,6 @@ class Index:
             sentence=self._ranker.sentence_span(window.best),
             matched=tuple(t for t in passage.terms if t.text in wanted),
             coverage=window.coverage,
-            unknown=unknown,
         )
 
 

@@ -50,7 +50,8 @@ def test_best_quote_decides_and_weaker_ones_follow_it() -> None:
 def test_a_name_the_article_never_mentions_needs_a_stronger_quote(article_index: Index) -> None:
     hit = article_index.search("애플 CEO는 누구야?")[0]
     assert MIN_COVERAGE <= hit.coverage < MIN_COVERAGE_UNKNOWN_NAME  # CEO alone would pass
-    assert not answer(article_index, "애플 CEO는 누구야?").found
+    refused = answer(article_index, "애플 CEO는 누구야?")
+    assert not refused.found and refused.unknown == ("애플",)
     assert answer(article_index, "엔비디아 CEO는 누구야?").found
 
 

@@ -1,7 +1,7 @@
 import unicodedata
 
 from index import kiwi
-from index.morphemes import QUESTION_STOPWORDS, question_terms, text_terms
+from index.morphemes import QUESTION_STOPWORDS, Term, question_terms, text_terms
 from index.text import normalize
 
 
@@ -36,7 +36,13 @@ def test_question_words_are_dropped_from_questions_only() -> None:
 
 def test_question_names_are_proper_nouns_and_foreign_words() -> None:
     question = question_terms("엔비디아 GPU를 삼성과 SK가 쓴다, K-팝처럼 또 GPU를?")
-    assert question.names == ("엔비디아", "gpu", "삼성", "sk")  # once each, no one-letter "k"
+    # Once each, where they first stand, and no one-letter "k".
+    assert question.names == (
+        Term("엔비디아", 0, 4),
+        Term("gpu", 5, 8),
+        Term("삼성", 10, 12),
+        Term("sk", 14, 16),
+    )
     assert {"쓰", "팝"} <= set(texts(question.terms)) and "쓰" not in question.names
 
 

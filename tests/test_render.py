@@ -1,7 +1,7 @@
 import json
 
 from bot.answer import Answer, Quote
-from bot.render import NOT_FOUND, json_line, terminal
+from bot.render import NOT_FOUND, NOT_FOUND_HINT, json_line, terminal
 
 QUOTE = Quote(
     text="앞 문장이다. 현대차는 30억 달러를 투자한다.",
@@ -33,7 +33,12 @@ def test_several_documents_name_the_document() -> None:
 
 
 def test_not_found() -> None:
-    assert terminal(Answer("질문", ()), color=False).startswith(NOT_FOUND)
+    assert terminal(Answer("질문", ()), color=False) == f"{NOT_FOUND}\n{NOT_FOUND_HINT}"
+
+
+def test_not_found_names_what_the_text_lacks() -> None:
+    reply = terminal(Answer("애플과 Tesla", (), unknown=("애플", "Tesla")), color=False)
+    assert reply == f"{NOT_FOUND}\n기사에 나오지 않는 말: ‘애플’, ‘Tesla’"
 
 
 def test_json_line_shape() -> None:

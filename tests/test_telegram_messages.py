@@ -56,6 +56,12 @@ def test_not_found_has_no_blockquote() -> None:
     parse_html(message)
 
 
+def test_not_found_names_what_the_text_lacks_escaped() -> None:
+    message = telegram_html(Answer("질문", (), unknown=("AT&T",)))
+    assert message.endswith("<i>기사에 나오지 않는 말: ‘AT&amp;T’</i>")
+    parse_html(message)
+
+
 def test_too_long_message_drops_further_quotes_then_emphasis_then_text() -> None:
     long = "&" * 1500
     quotes = tuple(

@@ -8,7 +8,7 @@ import re
 from telegram.constants import MessageLimit
 
 from bot.answer import Answer, Quote
-from bot.render import NOT_FOUND, NOT_FOUND_HINT, place
+from bot.render import NOT_FOUND, not_found_hint, place
 
 
 def telegram_html(answer: Answer, quotes: int = 1) -> str:
@@ -21,7 +21,7 @@ def telegram_html(answer: Answer, quotes: int = 1) -> str:
     long with its markup it is sent without emphasis, then cut.
     """
     if not answer.found:
-        return f"{html.escape(NOT_FOUND)}\n<i>{html.escape(NOT_FOUND_HINT)}</i>"
+        return f"{html.escape(NOT_FOUND)}\n<i>{html.escape(not_found_hint(answer))}</i>"
     shown = list(answer.quotes[:quotes])
     while shown:
         message = "\n".join(
