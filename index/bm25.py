@@ -140,7 +140,7 @@ class Scorer:
         ids = np.array([self._ids[t] for t in query], dtype=np.int64)
         starts = self._postings.offsets[ids]
         sizes = self._postings.offsets[ids + 1] - starts
-        at = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
+        at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
         return _QueryPostings(
             query,
             np.repeat(np.arange(len(query)), sizes),

@@ -161,8 +161,8 @@ class Ranker:
         first[near.bounds[:-1]] = True
         last = np.zeros(len(own), dtype=bool)
         last[near.bounds[1:] - 1] = True
-        before = np.where(first, 0.0, np.r_[0.0, own[:-1]])
-        after = np.where(last, 0.0, np.r_[own[1:], 0.0])
+        before = np.where(first, 0.0, np.concatenate(([0.0], own[:-1])))
+        after = np.where(last, 0.0, np.concatenate((own[1:], [0.0])))
         paragraph = np.array([paragraph_scores.get(p, 0.0) for p in paragraphs])
         # Scores are never negative, so the best neighbour is the larger of the two
         # (0 for one that is missing), as max() over the ones that exist.
@@ -172,7 +172,9 @@ class Ranker:
             + NEIGHBOUR_WEIGHT * np.maximum(before, after)
         )
         candidates = np.flatnonzero(
-            held | (~first & np.r_[False, held[:-1]]) | (~last & np.r_[held[1:], False])
+            held
+            | (~first & np.concatenate(([False], held[:-1])))
+            | (~last & np.concatenate((held[1:], [False])))
         )
         order = candidates[np.lexsort((candidates, -context[candidates]))]
 
@@ -219,7 +221,7 @@ class Ranker:
         paragraphs = np.unique(self._paragraph[scored])
         firsts, stops = self._sentences_of(paragraphs)
         sizes = stops - firsts
-        bounds = np.r_[0, np.cumsum(sizes)]
+        bounds = np.concatenate(([0], np.cumsum(sizes)))
         slot = np.repeat(np.arange(len(paragraphs)), sizes)
         sentences = np.arange(bounds[-1]) - bounds[slot] + firsts[slot]
         spans = self._columns.sentence_span[sentences].astype(np.int64)
@@ -229,7 +231,8 @@ class Ranker:
             self._documents[d].text[a:b]
             for d, a, b in zip(documents.tolist(), begin.tolist(), end.tolist(), strict=True)
         )
-        shift = (np.r_[0, np.cumsum(end - begin + 1)[:-1]] - begin)[slot]
+        lines = end - begin + 1  # each paragraph and its line break
+        shift = (np.cumsum(lines) - lines - begin)[slot]
         return _Neighbourhood(
             paragraphs, sentences, slot, bounds, text, spans[:, 0] + shift, spans[:, 1] + shift
         )
