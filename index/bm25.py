@@ -16,7 +16,6 @@ the top k and their order are those of scoring every unit).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -198,32 +197,39 @@ class Scorer:
         if not query or k < 1:
             return []
         postings = self._gather(query)
-        ids = np.array([self._ids[t] for t in query], dtype=np.int64)
-        top_tf = self._max_tf[ids]
+        # Each unit's entries together, in query order (each term's postings are
+        # sorted, and a stable sort of a few sorted runs is a merge): no array as
+        # long as the corpus is made or scanned.
+        order = np.argsort(postings.units, kind="stable")
+        units, term = postings.units[order], postings.term[order]
+        top_tf = self._max_tf[np.array([self._ids[t] for t in query], dtype=np.int64)]
         most = np.array([self.idf(t) for t in query]) * (self._k1 + 1) * top_tf
-        # Summed term by term in query order, as += would.
-        bound = np.bincount(
-            postings.units,
-            most[postings.term] / (top_tf[postings.term] + self._norm[postings.units]),
-            minlength=self._n,
-        )
+        starts = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
+        left = units[starts]
+        bound = np.add.reduceat(most[term] / (top_tf[term] + self._norm[units]), starts)
         bound *= 1 + 1e-9  # rounding must never bring a bound below the score it bounds
-        left = np.flatnonzero(bound)
-        scored: dict[int, float] = {}
-        best: list[tuple[int, float]] = []
+        waiting = np.arange(len(left))
+        scored_units, scored = np.empty(0, dtype=np.int64), np.empty(0)
+        best = scored_units
         batch = max(2 * k, 64)
-        while len(left):
-            if len(left) > batch:
-                pick = np.argpartition(-bound[left], batch - 1)
-                chunk, left = left[pick[:batch]], left[pick[batch:]]
+        while len(waiting):
+            if len(waiting) > batch:
+                pick = np.argpartition(-bound[waiting], batch - 1)
+                chunk, waiting = waiting[pick[:batch]], waiting[pick[batch:]]
             else:
-                chunk, left = left, left[:0]
-            scored |= self._score(postings, np.sort(chunk))
-            best = heapq.nsmallest(k, scored.items(), key=lambda item: (-item[1], item[0]))
-            if len(best) == k and len(left) and bound[left].max() < best[-1][1]:
+                chunk, waiting = waiting, waiting[:0]
+            found = self._score(postings, np.sort(left[chunk]))
+            scored_units = np.concatenate((scored_units, np.fromiter(found, dtype=np.int64)))
+            scored = np.concatenate((scored, np.fromiter(found.values(), dtype=np.float64)))
+            best = np.lexsort((scored_units, -scored))[:k]
+            if len(best) == k and len(waiting) and bound[waiting].max() < scored[best[-1]]:
                 break
             batch *= 2
-        return [(unit, score) for unit, score in best if score > 0]
+        return [
+            (unit, score)
+            for unit, score in zip(scored_units[best].tolist(), scored[best].tolist(), strict=True)
+            if score > 0
+        ]
 
 
 class _QueryPostings(NamedTuple):
