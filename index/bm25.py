@@ -188,10 +188,10 @@ class Scorer:
         frequency anywhere would add in this unit (with the unit's own length), and a
         unit's score is at most the sum of that bound over the question terms it
         holds — computed for every candidate at once with numpy. The bound is exact
-        for a term that is never repeated in a unit, as most are in a sentence. rank-bm25 scores the
-        candidates with the highest bounds first, a batch at a time, until the k-th
-        best score is above every bound left: those units cannot enter the top k,
-        and are never scored.
+        for a term that is never repeated in a unit, as most are in a sentence.
+        rank-bm25 scores the candidates with the highest bounds, then every other
+        candidate whose bound reaches the k-th best of those scores: the units left
+        cannot enter the top k, and are never scored. Two calls at most.
         """
         query = [t for t in dict.fromkeys(terms) if t in self._ids]
         if not query or k < 1:
@@ -208,23 +208,20 @@ class Scorer:
         left = units[starts]
         bound = np.add.reduceat(most[term] / (top_tf[term] + self._norm[units]), starts)
         bound *= 1 + 1e-9  # rounding must never bring a bound below the score it bounds
-        waiting = np.arange(len(left))
-        scored_units, scored = np.empty(0, dtype=np.int64), np.empty(0)
-        best = scored_units
-        batch = max(2 * k, 64)
-        while len(waiting):
-            if len(waiting) > batch:
-                pick = np.argpartition(-bound[waiting], batch - 1)
-                chunk, waiting = waiting[pick[:batch]], waiting[pick[batch:]]
-            else:
-                chunk, waiting = waiting, waiting[:0]
-            found = self._score(postings, np.sort(left[chunk]))
-            scored_units = np.concatenate((scored_units, np.fromiter(found, dtype=np.int64)))
-            scored = np.concatenate((scored, np.fromiter(found.values(), dtype=np.float64)))
-            best = np.lexsort((scored_units, -scored))[:k]
-            if len(best) == k and len(waiting) and bound[waiting].max() < scored[best[-1]]:
-                break
-            batch *= 2
+        first = max(2 * k, 64)
+        if len(left) > first:
+            pick = np.argpartition(-bound, first - 1)[:first]
+            found = self._score(postings, np.sort(left[pick]))
+            kth = np.partition(np.fromiter(found.values(), dtype=np.float64), -k)[-k]
+            rest = bound >= kth
+            rest[pick] = False
+            if rest.any():
+                found |= self._score(postings, left[rest])
+        else:
+            found = self._score(postings, left)
+        scored_units = np.fromiter(found, dtype=np.int64, count=len(found))
+        scored = np.fromiter(found.values(), dtype=np.float64, count=len(found))
+        best = np.lexsort((scored_units, -scored))[:k]
         return [
             (unit, score)
             for unit, score in zip(scored_units[best].tolist(), scored[best].tolist(), strict=True)
