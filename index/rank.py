@@ -163,12 +163,12 @@ class Ranker:
         last[near.bounds[1:] - 1] = True
         before = np.where(first, 0.0, np.concatenate(([0.0], own[:-1])))
         after = np.where(last, 0.0, np.concatenate((own[1:], [0.0])))
-        paragraph = np.array([paragraph_scores.get(p, 0.0) for p in paragraphs])
+        paragraph_score = np.array([paragraph_scores.get(p, 0.0) for p in paragraphs])
         # Scores are never negative, so the best neighbour is the larger of the two
         # (0 for one that is missing), as max() over the ones that exist.
         context = (
             own
-            + PARAGRAPH_WEIGHT * paragraph[near.slot]
+            + PARAGRAPH_WEIGHT * paragraph_score[near.slot]
             + NEIGHBOUR_WEIGHT * np.maximum(before, after)
         )
         candidates = np.flatnonzero(
