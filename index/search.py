@@ -134,9 +134,10 @@ class Index:
         """The ``k`` best quotes for a question, best first; empty when none matches."""
         text = normalize_question(question)
         wanted = list(dict.fromkeys(t.text for t in question_terms(text)))
-        return [self._hit(w, wanted) for w in self._ranker.rank(text, wanted, k)]
+        words = set(wanted)
+        return [self._hit(w, words) for w in self._ranker.rank(text, wanted, k)]
 
-    def _hit(self, window: Window, wanted: list[str]) -> Hit:
+    def _hit(self, window: Window, wanted: set[str]) -> Hit:
         passage = self._ranker.passage(window)
         origin = self._ranker.passage_of(window.best)
         return Hit(
