@@ -137,10 +137,9 @@ class BigramScorer:
         self._unseen_idf = float(lucene_idf(0, len(unit_len)))
         self._avgdl = mean_length(unit_len)
 
-    def question(self, text: str) -> QuestionBigrams:
-        """The question's distinct bigrams with their IDF; one the corpus never uses
-        weighs the most, as an unseen morpheme does."""
-        keys = np.unique(bigram_keys(text)[0])
+    def question(self, keys: np.ndarray) -> QuestionBigrams:
+        """The question's bigrams (:func:`question_keys`) with their IDF; one the corpus
+        never uses weighs the most, as an unseen morpheme does."""
         at, known = _lookup(keys, self._keys)
         idf = np.full(len(keys), self._unseen_idf)
         idf[known] = self._idf[at[known]]
@@ -149,29 +148,48 @@ class BigramScorer:
         )
 
     @staticmethod
-    def coverage(question: QuestionBigrams, text: str) -> float:
-        """The share of the question's bigram weight that ``text`` holds."""
+    def coverage(question: QuestionBigrams, found: np.ndarray) -> float:
+        """The share of the question's bigram weight among ``found``, the keys of a text."""
         if not len(question.keys):
             return 0.0
-        held = _members(question.keys, np.sort(bigram_keys(text)[0]))
+        held = _members(question.keys, np.sort(found))
         return float(question.idf[held].sum() / question.idf.sum())
 
-    def score(self, question: QuestionBigrams, texts: Mapping[int, str]) -> dict[int, float]:
-        """BM25 of each unit of ``texts`` (unit → its text) for the question's bigrams."""
-        idf = question.known
-        if not idf or not texts:
+    def score(
+        self, question: QuestionBigrams, freqs: Mapping[int, Mapping[int, int]]
+    ) -> dict[int, float]:
+        """BM25 of each unit of ``freqs`` (unit → key → count in its text) for the
+        question's bigrams.
+
+        rank-bm25 loops in Python over every unit for every query term, so it is asked
+        only about the bigrams that some unit holds: the others add exactly 0 to every
+        score. A unit left out of ``freqs`` scores 0.
+        """
+        held = {key for counts in freqs.values() for key in counts}
+        idf = {key: weight for key, weight in question.known.items() if key in held}
+        if not idf:
             return {}
-        units = list(texts)
-        joined = "\n".join(texts.values())
-        ends = np.cumsum([len(t) + 1 for t in texts.values()])
-        found, starts = bigram_keys(joined)
-        wanted = _members(found, np.sort(np.fromiter(idf, dtype=np.int64)))
-        owner = np.searchsorted(ends, starts[wanted], side="right")
-        pairs, counts = np.unique(
-            owner * (SYLLABLES * SYLLABLES) + found[wanted], return_counts=True
-        )
-        freqs: dict[int, dict[int, int]] = {u: {} for u in units}
-        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
-            slot, key = divmod(pair, SYLLABLES * SYLLABLES)
-            freqs[units[slot]][key] = count
         return batch_scores(idf, freqs, self._len, self._avgdl, K1, B)
+
+
+def question_keys(text: str) -> np.ndarray:
+    """A question's distinct bigram keys, sorted: what both scorers weigh."""
+    return np.unique(bigram_keys(text)[0])
+
+
+def occurrences(keys: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where the bigrams ``keys`` (sorted) occur in ``text``: the key and the start of
+    each occurrence, in text order."""
+    found, starts = bigram_keys(text)
+    held = _members(found, keys)
+    return found[held], starts[held]
+
+
+def tally(units: np.ndarray, keys: np.ndarray) -> dict[int, dict[int, int]]:
+    """Unit → key → count, from the unit and the key of each occurrence (a few hundred
+    a question: counted in Python faster than numpy sorts them)."""
+    freqs: dict[int, dict[int, int]] = {}
+    for unit, key in zip(units.tolist(), keys.tolist(), strict=True):
+        counts = freqs.setdefault(unit, {})
+        counts[key] = counts.get(key, 0) + 1
+    return freqs

@@ -16,10 +16,9 @@ the top k and their order are those of scoring every unit).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -134,38 +133,53 @@ class Scorer:
         i = self._ids.get(term)
         return self._unseen_idf if i is None else float(self._idf[i])
 
-    def _postings_of(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        i = self._ids[term]
-        a, b = self._postings.offsets[i], self._postings.offsets[i + 1]
-        return self._postings.units[a:b], self._postings.tf[a:b]
+    def _gather(self, query: list[str]) -> _QueryPostings:
+        """The query terms' postings end to end, with one fancy index (numpy calls cost
+        microseconds each; a question makes dozens of them per term otherwise)."""
+        ids = np.array([self._ids[t] for t in query], dtype=np.int64)
+        starts = self._postings.offsets[ids]
+        sizes = self._postings.offsets[ids + 1] - starts
+        at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        return _QueryPostings(
+            query,
+            np.repeat(np.arange(len(query)), sizes),
+            self._postings.units[at],
+            self._postings.tf[at],
+        )
 
-    def _score(self, query: list[str], candidates: np.ndarray) -> dict[int, float]:
-        """rank-bm25's own scoring of the candidates, with only their frequencies loaded."""
+    def _score(self, postings: _QueryPostings, candidates: np.ndarray) -> dict[int, float]:
+        """rank-bm25's own scoring of the candidates, with only their frequencies loaded.
+
+        rank-bm25 loops in Python over every candidate for every query term, so it is
+        asked only about the terms some candidate holds: the others add exactly 0.
+        """
         if not len(candidates):
             return {}
         wanted = np.zeros(self._n, dtype=bool)
         wanted[candidates] = True
-        freqs: dict[int, dict[str, int]] = {passage: {} for passage in candidates.tolist()}
-        for term in query:
-            passages, tf = self._postings_of(term)
-            inside = wanted[passages]
-            for passage, count in zip(passages[inside].tolist(), tf[inside].tolist(), strict=True):
-                freqs[passage][term] = count
-        idf = {term: self.idf(term) for term in query}
+        inside = wanted[postings.units]
+        query = postings.query
+        freqs: dict[int, dict[str, int]] = {unit: {} for unit in candidates.tolist()}
+        terms = postings.term[inside].tolist()
+        for term, unit, count in zip(
+            terms, postings.units[inside].tolist(), postings.tf[inside].tolist(), strict=True
+        ):
+            freqs[unit][query[term]] = count
+        idf = {query[term]: self.idf(query[term]) for term in sorted(set(terms))}
         return batch_scores(idf, freqs, self._postings.doc_len, self._avgdl, self._k1, self._b)
 
     def score_units(self, terms: Iterable[str], units: Iterable[int]) -> dict[int, float]:
         """BM25 scores of the given units (0 for those that share no term)."""
         query = [t for t in dict.fromkeys(terms) if t in self._ids]
-        return self._score(query, np.unique(np.fromiter(units, dtype=np.int64)))
+        return self._score(self._gather(query), np.unique(np.fromiter(units, dtype=np.int64)))
 
     def scores(self, terms: Iterable[str]) -> dict[int, float]:
         """BM25 score of every unit that shares at least one term, by unit number."""
         query = [t for t in dict.fromkeys(terms) if t in self._ids]
         if not query:
             return {}
-        candidates = np.unique(np.concatenate([self._postings_of(t)[0] for t in query]))
-        return self._score(query, candidates)
+        postings = self._gather(query)
+        return self._score(postings, np.unique(postings.units))
 
     def top(self, terms: Iterable[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best (unit, score), best first, ties by unit order; exact.
@@ -174,33 +188,52 @@ class Scorer:
         frequency anywhere would add in this unit (with the unit's own length), and a
         unit's score is at most the sum of that bound over the question terms it
         holds — computed for every candidate at once with numpy. The bound is exact
-        for a term that is never repeated in a unit, as most are in a sentence. rank-bm25 scores the
-        candidates with the highest bounds first, a batch at a time, until the k-th
-        best score is above every bound left: those units cannot enter the top k,
-        and are never scored.
+        for a term that is never repeated in a unit, as most are in a sentence.
+        rank-bm25 scores the candidates with the highest bounds, then every other
+        candidate whose bound reaches the k-th best of those scores: the units left
+        cannot enter the top k, and are never scored. Two calls at most.
         """
         query = [t for t in dict.fromkeys(terms) if t in self._ids]
         if not query or k < 1:
             return []
-        bound = np.zeros(self._n)
-        for term in query:
-            units = self._postings_of(term)[0]
-            top_tf = self._max_tf[self._ids[term]]
-            bound[units] += self.idf(term) * (self._k1 + 1) * top_tf / (top_tf + self._norm[units])
+        postings = self._gather(query)
+        # Each unit's entries together, in query order (each term's postings are
+        # sorted, and a stable sort of a few sorted runs is a merge): no array as
+        # long as the corpus is made or scanned.
+        order = np.argsort(postings.units, kind="stable")
+        units, term = postings.units[order], postings.term[order]
+        top_tf = self._max_tf[np.array([self._ids[t] for t in query], dtype=np.int64)]
+        most = np.array([self.idf(t) for t in query]) * (self._k1 + 1) * top_tf
+        starts = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
+        left = units[starts]
+        bound = np.add.reduceat(most[term] / (top_tf[term] + self._norm[units]), starts)
         bound *= 1 + 1e-9  # rounding must never bring a bound below the score it bounds
-        left = np.flatnonzero(bound)
-        scored: dict[int, float] = {}
-        best: list[tuple[int, float]] = []
-        batch = max(2 * k, 64)
-        while len(left):
-            if len(left) > batch:
-                pick = np.argpartition(-bound[left], batch - 1)
-                chunk, left = left[pick[:batch]], left[pick[batch:]]
-            else:
-                chunk, left = left, left[:0]
-            scored |= self._score(query, np.sort(chunk))
-            best = heapq.nsmallest(k, scored.items(), key=lambda item: (-item[1], item[0]))
-            if len(best) == k and len(left) and bound[left].max() < best[-1][1]:
-                break
-            batch *= 2
-        return [(unit, score) for unit, score in best if score > 0]
+        first = max(2 * k, 64)
+        if len(left) > first:
+            pick = np.argpartition(-bound, first - 1)[:first]
+            found = self._score(postings, np.sort(left[pick]))
+            kth = np.partition(np.fromiter(found.values(), dtype=np.float64), -k)[-k]
+            rest = bound >= kth
+            rest[pick] = False
+            if rest.any():
+                found |= self._score(postings, left[rest])
+        else:
+            found = self._score(postings, left)
+        scored_units = np.fromiter(found, dtype=np.int64, count=len(found))
+        scored = np.fromiter(found.values(), dtype=np.float64, count=len(found))
+        best = np.lexsort((scored_units, -scored))[:k]
+        return [
+            (unit, score)
+            for unit, score in zip(scored_units[best].tolist(), scored[best].tolist(), strict=True)
+            if score > 0
+        ]
+
+
+class _QueryPostings(NamedTuple):
+    """The postings of a query's terms, end to end: for each entry, its term (a place
+    in ``query``), its unit and the term's frequency there."""
+
+    query: list[str]
+    term: np.ndarray
+    units: np.ndarray
+    tf: np.ndarray

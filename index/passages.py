@@ -90,12 +90,9 @@ class Columns:
     def terms(self, first: int, stop: int) -> tuple[Term, ...]:
         """Terms ``first`` to ``stop`` (exclusive), as objects with their spans."""
         vocabulary = self.vocabulary
-        return tuple(
-            Term(vocabulary[v], a, b)
-            for v, (a, b) in zip(
-                self.term_id[first:stop].tolist(), self.term_span[first:stop].tolist(), strict=True
-            )
-        )
+        spans = self.term_span[first:stop]
+        texts = [vocabulary[v] for v in self.term_id[first:stop].tolist()]
+        return tuple(map(Term, texts, spans[:, 0].tolist(), spans[:, 1].tolist()))
 
 
 Progress = Callable[[int, int], None]

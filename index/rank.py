@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.bigrams import BigramScorer, QuestionBigrams
+from index.bigrams import BigramScorer, occurrences, question_keys, tally
 from index.bm25 import Scorer
 from index.passages import Columns, Passage, Span
 from index.text import Document
@@ -135,68 +135,127 @@ class Ranker:
                 scores[i] = scores.get(i, 0.0) + weight
         if not scores:
             return Ranking([], absent)
-        bigrams = self._bigrams_by_sentence.question(question)
+        near = self._neighbourhood(np.fromiter(scores, dtype=np.int64, count=len(scores)))
+        keys = question_keys(question)
+        bigrams = self._bigrams_by_sentence.question(keys)
+        found, starts = occurrences(keys, near.text)
+        # Sentence and paragraph texts are cut from the same paragraphs: one pass finds
+        # the question's bigrams in both. A pair counts for a sentence when it lies
+        # inside it, and for its paragraph wherever it lies in it.
+        local = np.searchsorted(near.starts, starts, side="right") - 1
+        scored = np.searchsorted(near.sentences, np.fromiter(scores, dtype=np.int64))
+        held = np.zeros(len(near.sentences), dtype=bool)
+        held[scored] = True
+        counted = (starts + 2 <= near.ends[local]) & held[local]
         by_bigrams = self._bigrams_by_sentence.score(
-            bigrams, {i: self._sentence_text(i) for i in scores}
+            bigrams, tally(near.sentences[local[counted]], found[counted])
         )
         for i, score in by_bigrams.items():
             scores[i] += BIGRAM_WEIGHT * score
-        paragraphs = {int(self._paragraph[i]) for i in scores}
+        paragraphs = near.paragraphs.tolist()
         paragraph_scores = self._by_paragraph.score_units(wanted, paragraphs)
         by_bigrams = self._bigrams_by_paragraph.score(
-            self._bigrams_by_paragraph.question(question),
-            {p: self._paragraph_text(p) for p in paragraphs},
+            self._bigrams_by_paragraph.question(keys),
+            tally(near.paragraphs[near.slot[local]], found),
         )
         for p, score in by_bigrams.items():
             paragraph_scores[p] = paragraph_scores.get(p, 0.0) + PARAGRAPH_BIGRAM_WEIGHT * score
         total = sum(self.idf(t) for t in wanted)
 
-        def context(i: int) -> float:
-            neighbours = [scores.get(j, 0.0) for j in (i - 1, i + 1) if self._beside(i, j)]
-            return (
-                scores.get(i, 0.0)
-                + PARAGRAPH_WEIGHT * paragraph_scores.get(int(self._paragraph[i]), 0.0)
-                + NEIGHBOUR_WEIGHT * max(neighbours, default=0.0)
-            )
+        # Each sentence of these paragraphs with its context, in local numbers: its own
+        # score, its paragraph's, and its best neighbour's within the paragraph.
+        own = np.zeros(len(held))
+        own[scored] = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+        first = np.zeros(len(own), dtype=bool)
+        first[near.bounds[:-1]] = True
+        last = np.zeros(len(own), dtype=bool)
+        last[near.bounds[1:] - 1] = True
+        before = np.where(first, 0.0, np.concatenate(([0.0], own[:-1])))
+        after = np.where(last, 0.0, np.concatenate((own[1:], [0.0])))
+        paragraph_score = np.array([paragraph_scores.get(p, 0.0) for p in paragraphs])
+        # Scores are never negative, so the best neighbour is the larger of the two
+        # (0 for one that is missing), as max() over the ones that exist.
+        context = (
+            own
+            + PARAGRAPH_WEIGHT * paragraph_score[near.slot]
+            + NEIGHBOUR_WEIGHT * np.maximum(before, after)
+        )
+        candidates = np.flatnonzero(
+            held
+            | (~first & np.concatenate(([False], held[:-1])))
+            | (~last & np.concatenate((held[1:], [False])))
+        )
+        order = candidates[np.lexsort((candidates, -context[candidates]))]
 
-        candidates = set(scores)
-        for i in scores:
-            candidates.update(j for j in (i - 1, i + 1) if self._beside(i, j))
+        terms = [(self._ids.get(t), self.idf(t)) for t in wanted]
+        offsets = self._columns.sentence_term_offsets
+        bounds, slot = near.bounds.tolist(), near.slot.tolist()
+        sentences = near.sentences.tolist()
+        lengths = (near.starts.tolist(), near.ends.tolist())
+        points = own.tolist()
         used: set[int] = set()
         windows: list[Window] = []
-        for i in sorted(candidates, key=lambda i: (-context(i), i)):
+        for i in order.tolist():
             if i in used:
                 continue
-            first, last = self._grow(i, scores, used)
-            inside = range(first, last + 1)
-            used.update(inside)
-            held = {t for j in inside for t in self._terms(j)}
-            weight = sum(self.idf(t) for t in wanted if t in held)
-            weight += sum(max((m.get(j, 0.0) for j in inside), default=0.0) for m in fuzzy.values())
+            paragraph_of = slot[i]
+            first_i, last_i = _grow(
+                i, bounds[paragraph_of], bounds[paragraph_of + 1], points, lengths, used
+            )
+            used.update(range(first_i, last_i + 1))
+            a, b = sentences[first_i], sentences[last_i]
+            ids = set(self._columns.term_id[offsets[a] : offsets[b + 1]].tolist())
+            weight = sum(idf for term, idf in terms if term in ids)
+            inside_window = range(a, b + 1)
+            weight += sum(
+                max((m.get(j, 0.0) for j in inside_window), default=0.0) for m in fuzzy.values()
+            )
             coverage = min(1.0, weight / total) if total else 0.0
-            windows.append(Window(first, last, i, context(i) + COVERAGE_WEIGHT * weight, coverage))
+            score = float(context[i]) + COVERAGE_WEIGHT * weight
+            windows.append(Window(a, b, sentences[i], score, coverage))
             if len(windows) >= max(k, CANDIDATES):
                 break
         windows.sort(key=lambda w: (-w.score, w.best))
-        best = [
-            replace(w, coverage=(w.coverage + self._bigram_coverage(bigrams, w)) / 2)
-            for w in windows[:k]
-        ]
+
+        def bigram_coverage(w: Window) -> float:
+            start = near.starts[np.searchsorted(near.sentences, w.first)]
+            end = near.ends[np.searchsorted(near.sentences, w.last)]
+            within = (starts >= start) & (starts + 2 <= end)
+            return self._bigrams_by_sentence.coverage(bigrams, found[within])
+
+        best = [replace(w, coverage=(w.coverage + bigram_coverage(w)) / 2) for w in windows[:k]]
         return Ranking(best, absent)
 
-    def _bigram_coverage(self, question: QuestionBigrams, window: Window) -> float:
-        text = self._text_between(window.first, window.last)
-        return self._bigrams_by_sentence.coverage(question, text)
+    def _neighbourhood(self, scored: np.ndarray) -> _Neighbourhood:
+        """The paragraphs of the scored sentences, every sentence of them, and their text."""
+        paragraphs = np.unique(self._paragraph[scored])
+        firsts, stops = self._sentences_of(paragraphs)
+        sizes = stops - firsts
+        bounds = np.concatenate(([0], np.cumsum(sizes)))
+        slot = np.repeat(np.arange(len(paragraphs)), sizes)
+        sentences = np.arange(bounds[-1]) - bounds[slot] + firsts[slot]
+        spans = self._columns.sentence_span[sentences].astype(np.int64)
+        documents = self._columns.passage_document[self._passage[firsts]]
+        begin, end = spans[bounds[:-1], 0], spans[bounds[1:] - 1, 1]
+        text = "\n".join(
+            self._documents[d].text[a:b]
+            for d, a, b in zip(documents.tolist(), begin.tolist(), end.tolist(), strict=True)
+        )
+        lines = end - begin + 1  # each paragraph and its line break
+        shift = (np.cumsum(lines) - lines - begin)[slot]
+        return _Neighbourhood(
+            paragraphs, sentences, slot, bounds, text, spans[:, 0] + shift, spans[:, 1] + shift
+        )
 
     def _pool(self, wanted: Sequence[str]) -> list[int] | None:
         """The sentences worth weighing in a large index; None means all of them: the
         best sentences by their own score, and every sentence of their paragraphs."""
         if self._count <= EXHAUSTIVE_SENTENCES:
             return None
-        pool: set[int] = set()
-        for sentence, _ in self._by_sentence.top(wanted, TOP_SENTENCES):
-            pool.update(range(*self._sentences_of(int(self._paragraph[sentence]))))
-        return sorted(pool)
+        best = [sentence for sentence, _ in self._by_sentence.top(wanted, TOP_SENTENCES)]
+        firsts, stops = self._sentences_of(np.unique(self._paragraph[best]))
+        spans = zip(firsts.tolist(), stops.tolist(), strict=True)
+        return [i for first, stop in spans for i in range(first, stop)]
 
     def passage(self, window: Window) -> Passage:
         """The window as a passage, whole sentences of one paragraph, ready to quote."""
@@ -220,50 +279,13 @@ class Ranker:
     def passage_of(self, i: int) -> int:
         return int(self._passage[i])
 
-    def _terms(self, i: int) -> set[str]:
-        c = self._columns
-        ids = c.term_id[c.sentence_term_offsets[i] : c.sentence_term_offsets[i + 1]]
-        return {c.vocabulary[v] for v in ids.tolist()}
-
-    def _beside(self, i: int, j: int) -> bool:
-        """Whether sentence ``j`` exists and is in the same paragraph as ``i``."""
-        return 0 <= j < self._count and self._paragraph[i] == self._paragraph[j]
-
-    def _grow(self, i: int, scores: dict[int, float], used: set[int]) -> tuple[int, int]:
-        """Sentence ``i`` with neighbours of its paragraph, best-scoring first (the
-        next one on a tie), while the window stays within WINDOW_CHARS."""
-        first = last = i
-        while True:
-            options = [
-                j
-                for j in (first - 1, last + 1)
-                if self._beside(i, j)
-                and j not in used
-                and self._length(min(first, j), max(last, j)) <= WINDOW_CHARS
-            ]
-            if not options:
-                return first, last
-            j = max(options, key=lambda j: (scores.get(j, 0.0), j))
-            first, last = min(first, j), max(last, j)
-
-    def _length(self, first: int, last: int) -> int:
-        spans = self._columns.sentence_span
-        return int(spans[last, 1] - spans[first, 0])
-
     @cached_property
     def _all_texts(self) -> dict[int, str]:
         """Every sentence lowercased, kept once an article needs them."""
         return {i: self._text(i) for i in range(self._count)}
 
     def _text(self, i: int) -> str:
-        return self._sentence_text(i).lower()
-
-    def _sentence_text(self, i: int) -> str:
-        return self._text_between(i, i)
-
-    def _paragraph_text(self, paragraph: int) -> str:
-        first, stop = self._sentences_of(paragraph)
-        return self._text_between(first, stop - 1)
+        return self._text_between(i, i).lower()
 
     def _text_between(self, first: int, last: int) -> str:
         """The text from the start of sentence ``first`` to the end of sentence ``last``
@@ -272,10 +294,12 @@ class Ranker:
         spans = self._columns.sentence_span
         return self._documents[document].text[spans[first, 0] : spans[last, 1]]
 
-    def _sentences_of(self, paragraph: int) -> tuple[int, int]:
-        """A paragraph's sentences, ``first`` to ``stop`` (exclusive)."""
-        first, stop = np.searchsorted(self._paragraph, [paragraph, paragraph + 1]).tolist()
-        return first, stop
+    def _sentences_of(self, paragraphs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each paragraph's sentences, ``first`` to ``stop`` (exclusive)."""
+        return (
+            np.searchsorted(self._paragraph, paragraphs),
+            np.searchsorted(self._paragraph, paragraphs + 1),
+        )
 
     def _fuzzy(self, wanted: Sequence[str], pool: list[int] | None) -> dict[str, dict[int, float]]:
         """For each question word the index never saw, the sentences (of the pool, or
@@ -296,3 +320,44 @@ class Ranker:
             if matches:
                 found[term] = matches
         return found
+
+
+class _Neighbourhood(NamedTuple):
+    """The paragraphs that hold a question's scored sentences, with every sentence of
+    them numbered locally (0, 1, … in corpus order), and their text end to end, one
+    paragraph a line, for one pass over it."""
+
+    paragraphs: np.ndarray  # paragraph numbers, ascending
+    sentences: np.ndarray  # local sentence → sentence number
+    slot: np.ndarray  # local sentence → its paragraph's place in ``paragraphs``
+    bounds: np.ndarray  # [paragraphs + 1], each paragraph's first local sentence
+    text: str
+    starts: np.ndarray  # where each local sentence starts in ``text``
+    ends: np.ndarray  # and ends
+
+
+def _grow(
+    i: int,
+    first_of_paragraph: int,
+    stop_of_paragraph: int,
+    scores: list[float],
+    spans: tuple[list[int], list[int]],
+    used: set[int],
+) -> tuple[int, int]:
+    """Sentence ``i`` with neighbours of its paragraph (all in local numbers),
+    best-scoring first (the next one on a tie), while the window stays within
+    WINDOW_CHARS."""
+    starts, ends = spans
+    first = last = i
+    while True:
+        options = [
+            j
+            for j in (first - 1, last + 1)
+            if first_of_paragraph <= j < stop_of_paragraph
+            and j not in used
+            and ends[max(last, j)] - starts[min(first, j)] <= WINDOW_CHARS
+        ]
+        if not options:
+            return first, last
+        j = max(options, key=lambda j: (scores[j], j))
+        first, last = min(first, j), max(last, j)

@@ -147,9 +147,10 @@ class Index:
         wanted = list(dict.fromkeys(t.text for t in terms))
         windows, absent = self._ranker.rank(text, wanted, k)
         unknown = tuple(text[n.start : n.end] for n in names if n.text in absent)
-        return Hits((self._hit(w, wanted) for w in windows), unknown)
+        words = set(wanted)
+        return Hits((self._hit(w, words) for w in windows), unknown)
 
-    def _hit(self, window: Window, wanted: list[str]) -> Hit:
+    def _hit(self, window: Window, wanted: set[str]) -> Hit:
         passage = self._ranker.passage(window)
         origin = self._ranker.passage_of(window.best)
         return Hit(

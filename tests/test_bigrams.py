@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from index import build, parse_document
-from index.bigrams import SYLLABLES, Bigrams, BigramScorer, bigram_keys
+from index.bigrams import (
+    SYLLABLES,
+    Bigrams,
+    BigramScorer,
+    bigram_keys,
+    occurrences,
+    question_keys,
+    tally,
+)
 from index.bm25 import LuceneBM25
 from index.search import Structure
 
@@ -57,10 +65,11 @@ def test_scores_equal_rank_bm25_over_every_sentence() -> None:
     b, sentences, words = counted()
     scorer = BigramScorer(b.keys, b.sentence_df, b.sentence_len)
     question = "고속도로는 넓은가?"
-    asked = scorer.question(question)
+    asked = scorer.question(question_keys(question))
     idf = asked.known
-    texts = dict(enumerate(sentences))
-    ours = scorer.score(asked, texts)
+    found = [occurrences(asked.keys, s)[0] for s in sentences]
+    units = np.repeat(np.arange(len(found)), [len(f) for f in found])
+    ours = scorer.score(asked, tally(units, np.concatenate(found)))
     peer = LuceneBM25(words, k1=0.9, b=0.5)
     wanted = [
         p
@@ -68,7 +77,20 @@ def test_scores_equal_rank_bm25_over_every_sentence() -> None:
         if p in peer.idf
     ]
     assert sorted(key(p) for p in wanted) == sorted(idf)
-    np.testing.assert_allclose([ours[i] for i in range(len(words))], peer.get_scores(wanted))
+    expected = peer.get_scores(wanted)
+    assert sorted(ours) == np.flatnonzero(expected).tolist()  # the others score 0, left out
+    np.testing.assert_allclose([ours.get(i, 0.0) for i in range(len(words))], expected)
+
+
+def test_occurrences_of_given_keys_and_their_tally() -> None:
+    keys = np.array(sorted([key("고속"), key("도로")]))
+    found, starts = occurrences(keys, "고속도로 옆 도로")
+    assert found.tolist() == [key("고속"), key("도로"), key("도로")]
+    assert starts.tolist() == [0, 2, 7]
+    assert tally(np.array([4, 4, 9]), found) == {
+        4: {key("고속"): 1, key("도로"): 1},
+        9: {key("도로"): 1},
+    }
 
 
 def test_coverage_weighs_held_bigrams_and_unseen_ones_most() -> None:
@@ -76,7 +98,7 @@ def test_coverage_weighs_held_bigrams_and_unseen_ones_most() -> None:
     scorer = BigramScorer(b.keys, b.sentence_df, b.sentence_len)
 
     def coverage(question: str, text: str) -> float:
-        return scorer.coverage(scorer.question(question), text)
+        return scorer.coverage(scorer.question(question_keys(question)), bigram_keys(text)[0])
 
     assert coverage("고속도로", "고속도로를 짓는다.") == 1.0
     assert coverage("고속도로", "열차가 달린다.") == 0.0
