@@ -164,10 +164,12 @@ def _settings() -> Settings:
     return Settings()
 
 
-def _open(args: argparse.Namespace, settings: Settings) -> index.Index:
+def _open(args: argparse.Namespace) -> index.Index:
+    """The index named by --index, else the configured one: settings are read only
+    then, so a cold `ask --index` does not pay pydantic's import."""
     if args.index is not None:
         return open_index(args.index, create=False)
-    return open_index(settings.index_path, text_file=args.text)
+    return open_index(_settings().index_path, text_file=args.text)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -212,14 +214,13 @@ def _progress_bar(label: str, unit: str) -> Callable[[int, int], None] | None:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    settings = _settings()
     if args.question:
         questions: Iterable[str] = [" ".join(args.question)]
         from_stdin = False
     else:
         questions = (line for line in sys.stdin if line.strip())
         from_stdin = True
-    idx = _open(args, settings)
+    idx = _open(args)
     color = console.use_color(sys.stdout)
     status = 0
     for n, question in enumerate(questions, 1):
@@ -241,8 +242,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    settings = _settings()
-    return console.run(lambda: _open(args, settings))
+    return console.run(lambda: _open(args))
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -180,28 +180,36 @@ def test_bad_setting_is_one_line(env: dict[str, str]) -> None:
     assert_one_line_error(run(env, "ask", "질문"), "ADMIN_USER_IDS")
 
 
-def test_build_with_out_reads_no_settings_and_loads_no_bot_stack(
+def test_build_out_and_ask_index_read_no_settings_and_load_no_bot_stack(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    """A build to a given path needs no setting, so neither pydantic nor Telegram is imported."""
+    """A build to a given path, or a question to a given index, needs no setting, so
+    neither pydantic nor Telegram is imported (a cold `ask` pays no more than it must)."""
     env["ADMIN_USER_IDS"] = "alice"
     assert_one_line_error(run(env, "build"), "ADMIN_USER_IDS")  # INDEX_PATH is a setting
+    assert_one_line_error(run(env, "ask", "질문"), "ADMIN_USER_IDS")
     out = tmp_path / "out.npz"
-    script = (
-        "import sys; from bot.cli import main; code = main(['build', '--out', sys.argv[1]]); "
-        "print(code, sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'pydantic', 'pydantic_settings', 'telegram', 'httpx'}))"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", script, str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[-1] == "0 []" and out.exists()
+
+    def main_in_child(*args: str) -> str:
+        script = (
+            "import sys; from bot.cli import main; code = main(sys.argv[1:]); "
+            "print(code, sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'pydantic', 'pydantic_settings', 'telegram', 'httpx'}))"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert main_in_child("build", "--out", str(out)).splitlines()[-1] == "0 []" and out.exists()
+    replied = main_in_child("ask", "--index", str(out), "현대차의 투자 규모는?")
+    assert "30억 달러" in replied and replied.splitlines()[-1] == "0 []"
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["ask"], ["chat"]])
