@@ -142,6 +142,7 @@ class Scorer:
         at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
         return _QueryPostings(
             query,
+            ids,
             np.repeat(np.arange(len(query)), sizes),
             self._postings.units[at],
             self._postings.tf[at],
@@ -202,8 +203,8 @@ class Scorer:
         # long as the corpus is made or scanned.
         order = np.argsort(postings.units, kind="stable")
         units, term = postings.units[order], postings.term[order]
-        top_tf = self._max_tf[np.array([self._ids[t] for t in query], dtype=np.int64)]
-        most = np.array([self.idf(t) for t in query]) * (self._k1 + 1) * top_tf
+        top_tf = self._max_tf[postings.ids]
+        most = self._idf[postings.ids] * (self._k1 + 1) * top_tf
         starts = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
         left = units[starts]
         bound = np.add.reduceat(most[term] / (top_tf[term] + self._norm[units]), starts)
@@ -230,10 +231,11 @@ class Scorer:
 
 
 class _QueryPostings(NamedTuple):
-    """The postings of a query's terms, end to end: for each entry, its term (a place
-    in ``query``), its unit and the term's frequency there."""
+    """The postings of a query's terms (with their ids), end to end: for each entry,
+    its term (a place in ``query``), its unit and the term's frequency there."""
 
     query: list[str]
+    ids: np.ndarray
     term: np.ndarray
     units: np.ndarray
     tf: np.ndarray
