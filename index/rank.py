@@ -135,7 +135,8 @@ class Ranker:
                 scores[i] = scores.get(i, 0.0) + weight
         if not scores:
             return Ranking([], absent)
-        near = self._neighbourhood(np.fromiter(scores, dtype=np.int64, count=len(scores)))
+        scored_sentences = np.fromiter(scores, dtype=np.int64, count=len(scores))
+        near = self._neighbourhood(scored_sentences)
         keys = question_keys(question)
         bigrams = self._bigrams_by_sentence.question(keys)
         found, starts = occurrences(keys, near.text)
@@ -143,7 +144,7 @@ class Ranker:
         # the question's bigrams in both. A pair counts for a sentence when it lies
         # inside it, and for its paragraph wherever it lies in it.
         local = np.searchsorted(near.starts, starts, side="right") - 1
-        scored = np.searchsorted(near.sentences, np.fromiter(scores, dtype=np.int64))
+        scored = np.searchsorted(near.sentences, scored_sentences)
         held = np.zeros(len(near.sentences), dtype=bool)
         held[scored] = True
         counted = (starts + 2 <= near.ends[local]) & held[local]
