@@ -152,7 +152,9 @@ class Scorer:
         """rank-bm25's own scoring of the candidates, with only their frequencies loaded.
 
         rank-bm25 loops in Python over every candidate for every query term, so it is
-        asked only about the terms some candidate holds: the others add exactly 0.
+        asked only about the candidates that hold a query term and the terms some
+        candidate holds: the others score, and add, exactly 0. A candidate without a
+        query term is left out of the result.
         """
         if not len(candidates):
             return {}
@@ -160,17 +162,20 @@ class Scorer:
         wanted[candidates] = True
         inside = wanted[postings.units]
         query = postings.query
-        freqs: dict[int, dict[str, int]] = {unit: {} for unit in candidates.tolist()}
+        freqs: dict[int, dict[str, int]] = {}
         terms = postings.term[inside].tolist()
         for term, unit, count in zip(
             terms, postings.units[inside].tolist(), postings.tf[inside].tolist(), strict=True
         ):
-            freqs[unit][query[term]] = count
+            counts = freqs.get(unit)
+            if counts is None:
+                counts = freqs[unit] = {}
+            counts[query[term]] = count
         idf = {query[term]: self.idf(query[term]) for term in sorted(set(terms))}
         return batch_scores(idf, freqs, self._postings.doc_len, self._avgdl, self._k1, self._b)
 
     def score_units(self, terms: Iterable[str], units: Iterable[int]) -> dict[int, float]:
-        """BM25 scores of the given units (0 for those that share no term)."""
+        """BM25 scores of the given units that share a term with the query."""
         query = [t for t in dict.fromkeys(terms) if t in self._ids]
         return self._score(self._gather(query), np.unique(np.fromiter(units, dtype=np.int64)))
 
