@@ -76,6 +76,7 @@ def json_line(answer: Answer) -> str:
                 }
                 for q in answer.quotes
             ],
+            "unknown": list(answer.unknown),
         },
         ensure_ascii=False,
     )

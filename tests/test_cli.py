@@ -64,7 +64,7 @@ def test_build_ask_json_and_chat(env: dict[str, str], tmp_path: Path) -> None:
     asked = run(env, "ask", "--json", "현대차의", "투자", "규모는?")
     assert asked.returncode == 0, asked.stderr
     reply = json.loads(asked.stdout)
-    assert set(reply) == {"question", "found", "quotes"}
+    assert set(reply) == {"question", "found", "quotes", "unknown"}
     assert reply["question"] == "현대차의 투자 규모는?" and reply["found"] is True
     best = reply["quotes"][0]
     assert set(best) == {"text", "passage", "score", "document"}
@@ -81,17 +81,18 @@ def test_build_ask_json_and_chat(env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_ask_reads_questions_from_stdin_in_one_process(env: dict[str, str]) -> None:
-    questions = "양측이 합의한 GPU 규모는?\n\n내일 부산 비 와?\n?!\nLLM이 뭐야?\n"
+    questions = "양측이 합의한 GPU 규모는?\n\n애플 CEO는 누구야?\n?!\nLLM이 뭐야?\n"
     proc = run(env, "ask", "--json", "--top", "1", stdin=questions)
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["question"] for r in lines] == [
         "양측이 합의한 GPU 규모는?",
-        "내일 부산 비 와?",
+        "애플 CEO는 누구야?",
         "LLM이 뭐야?",
     ]
     assert [r["found"] for r in lines] == [True, False, True]
     assert "26만 장" in lines[0]["quotes"][0]["text"] and len(lines[0]["quotes"]) == 1
-    assert lines[1]["quotes"] == []
+    assert lines[1]["quotes"] == [] and lines[1]["unknown"] == ["애플"]
+    assert lines[0]["unknown"] == []
     assert "대형언어모델" in lines[2]["quotes"][0]["text"]
     assert_one_line_error(proc, "question 3: 질문이 비어 있습니다")  # '?!', not the blank line
     assert Path(env["INDEX_PATH"]).exists(), "the bundled article is indexed on first use"

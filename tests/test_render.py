@@ -48,9 +48,11 @@ def test_json_line_shape() -> None:
         "question": "질문",
         "found": True,
         "quotes": [{"text": QUOTE.text, "passage": 7, "score": 3.1416, "document": "제목"}],
+        "unknown": [],
     }
-    assert json.loads(json_line(Answer("질문", ()))) == {
-        "question": "질문",
+    assert json.loads(json_line(Answer("애플 주가", (), unknown=("애플",)))) == {
+        "question": "애플 주가",
         "found": False,
         "quotes": [],
+        "unknown": ["애플"],
     }
