@@ -42,6 +42,13 @@ QUESTION_STOPWORDS = frozenset(
 NAME_TAGS = frozenset({"NNP", "SL", "SH"})
 NAME_MIN_CHARS = 2
 
+# "HBM이 뭐야?", "ESS란?", "소버린 AI는 무슨 뜻이야?": a question that asks what a word
+# means. Texts answer it where they gloss the word in parentheses, "HBM(고대역폭메모리)".
+# Such a question is one whose 뭐 / 무엇 is the predicate ("X가 뭐야", "X는 무엇인가"),
+# that ends in "X란", or that names the meaning (MEANING_WORDS).
+MEANING_WORDS = frozenset({"뜻", "의미"})
+_WHAT = frozenset({"뭐", "무엇"})
+
 # Part of the index format: an index built with another analyzer cannot be searched.
 ANALYZER = "kiwi-content-v2"
 
@@ -55,11 +62,12 @@ class Term(NamedTuple):
 
 
 class QuestionTerms(NamedTuple):
-    """A question's content terms, and those that are names (NAME_TAGS), once each, in
-    question order."""
+    """A question's content terms, those that are names (NAME_TAGS), once each, in
+    question order, and, when it asks what a word means, the words it asks about."""
 
     terms: tuple[Term, ...]
     names: tuple[Term, ...]
+    defines: tuple[str, ...] = ()
 
 
 class AnalyzedSentence(NamedTuple):
@@ -115,10 +123,23 @@ def question_terms(question: str) -> QuestionTerms:
     names: dict[str, Term] = {}
     for name in _terms(t for t in tokens if t.tag in NAME_TAGS and t.len >= NAME_MIN_CHARS):
         names.setdefault(name.text, name)
-    return QuestionTerms(
-        tuple(t for t in _terms(tokens) if t.text not in QUESTION_STOPWORDS),
-        tuple(names.values()),
-    )
+    terms = tuple(t for t in _terms(tokens) if t.text not in QUESTION_STOPWORDS)
+    defines = ()
+    if _asks_meaning(tokens):
+        defines = tuple(dict.fromkeys(t.text for t in terms if t.text not in MEANING_WORDS))
+    return QuestionTerms(terms, tuple(names.values()), defines)
+
+
+def _asks_meaning(tokens: Sequence[Token]) -> bool:
+    """Whether the question asks what a word means (see MEANING_WORDS)."""
+    for token, after in zip(tokens, [*tokens[1:], None], strict=True):
+        if token.form in MEANING_WORDS and token.tag == "NNG":
+            return True
+        if token.form in _WHAT and after is not None and after.tag == "VCP":
+            return True
+        if token.tag == "VCP" and after is not None and after.form == "란":
+            return True
+    return False
 
 
 def text_terms(text: str) -> tuple[Term, ...]:

@@ -19,6 +19,7 @@ exact top-k BM25), so a question costs milliseconds whatever the corpus size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -49,6 +50,12 @@ COVERAGE_WEIGHT = 0.3
 # plateau.
 BIGRAM_WEIGHT = 0.15
 PARAGRAPH_BIGRAM_WEIGHT = 0.25
+# A question asking what a word means (index.morphemes.MEANING_WORDS) is answered
+# where the text glosses the word in parentheses, "HBM(고대역폭메모리)" or
+# "고대역폭메모리(HBM)": such a sentence counts the word's weight this many times more.
+# Rare in KorQuAD (answer@1 0.9287 → 0.9290 per article, 0.9009 → 0.9011 in one
+# index), common in chat: "ess가 뭐임?" quoted the headline before, the gloss now.
+GLOSS_WEIGHT = 1.0
 # Windows scored per question before the best k are kept: enough for the
 # coverage term to reorder the top of the list.
 CANDIDATES = 10
@@ -120,9 +127,11 @@ class Ranker:
         """A term's weight over sentences; one the index never uses weighs the most."""
         return self._by_sentence.idf(term)
 
-    def rank(self, question: str, wanted: Sequence[str], k: int) -> Ranking:
+    def rank(
+        self, question: str, wanted: Sequence[str], k: int, defines: Sequence[str] = ()
+    ) -> Ranking:
         """The ``k`` best non-overlapping windows for the question (its text and its
-        terms), best first."""
+        terms, and the words it asks the meaning of), best first."""
         pool = self._pool(wanted)
         if pool is None:
             scores = self._by_sentence.scores(wanted)
@@ -180,6 +189,7 @@ class Ranker:
             own
             + PARAGRAPH_WEIGHT * paragraph_score[near.slot]
             + NEIGHBOUR_WEIGHT * np.maximum(before, after)
+            + self._glosses(near, defines)
         )
         candidates = np.flatnonzero(
             held
@@ -226,6 +236,21 @@ class Ranker:
 
         best = [replace(w, coverage=(w.coverage + bigram_coverage(w)) / 2) for w in windows[:k]]
         return Ranking(best, absent)
+
+    def _glosses(self, near: _Neighbourhood, words: Sequence[str]) -> np.ndarray | float:
+        """GLOSS_WEIGHT × a word's weight for each local sentence that glosses one of
+        ``words`` in parentheses (0 when none does)."""
+        if not words:
+            return 0.0
+        text = near.text.lower()
+        bonus = np.zeros(len(near.sentences))
+        for word in words:
+            w = re.escape(word)
+            at = [m.start() for m in re.finditer(rf"{w}\s?\(|\(\s?{w}", text)]
+            if at:
+                local = np.unique(np.searchsorted(near.starts, at, side="right") - 1)
+                bonus[local] += GLOSS_WEIGHT * self.idf(word)
+        return bonus
 
     def _neighbourhood(self, scored: np.ndarray) -> _Neighbourhood:
         """The paragraphs of the scored sentences, every sentence of them, and their text."""

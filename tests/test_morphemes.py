@@ -80,3 +80,14 @@ def test_paragraph_sentences_and_terms_are_kiwis_own(article_text: str) -> None:
             assert sentence.forms == tuple(t.text for t in terms)
             assert sentence.starts == tuple(t.start for t in terms)
             assert sentence.lengths == tuple(t.end - t.start for t in terms)
+
+
+def test_questions_asking_what_a_word_means() -> None:
+    assert question_terms("HBM이 뭐야?").defines == ("hbm",)
+    assert question_terms("ESS란?").defines == ("ess",)
+    assert question_terms("마하트마의 의미는 무엇인가?").defines == ("마하트마",)
+    assert "ai" in question_terms("소버린 AI는 무슨 뜻이야?").defines
+    assert "뜻" not in question_terms("소버린 AI는 무슨 뜻이야?").defines
+    # 뭐 / 무엇 that is not the predicate asks about something else.
+    assert question_terms("AR 체험 그거 뭐하는 거임?").defines == ()
+    assert question_terms("정부가 슈퍼컴퓨터 한강에 도입할 것은?").defines == ()

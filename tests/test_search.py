@@ -50,3 +50,21 @@ def test_best_sentence_in_a_multi_sentence_passage() -> None:
     )
     hit = index.search("현대차 투자 규모")[0]
     assert index.documents[0].text[hit.sentence.start : hit.sentence.end].startswith("현대차는")
+
+
+def test_a_question_for_a_meaning_quotes_where_the_text_glosses_the_word() -> None:
+    index = build(
+        [
+            parse_document(
+                "제목\n한빛에너지는 새만금에 1조8천억 원을 들여 ESS(에너지저장장치) 전용 배터리"
+                " 공장을 짓는다고 12일 밝혔다.\n업계는 ESS 수요가 늘 것으로 본다."
+            )
+        ]
+    )
+    text = index.documents[0].text
+    for question in ("ESS가 뭐야?", "ess란?"):
+        hit = index.search(question)[0]
+        assert "에너지저장장치" in text[hit.sentence.start : hit.sentence.end]
+    # Asked for anything else, the short sentence matches best, as plain BM25 has it.
+    hit = index.search("ESS 수요")[0]
+    assert text[hit.sentence.start : hit.sentence.end].startswith("업계는")
