@@ -112,3 +112,17 @@ def test_missing_and_malformed_datasets(tmp_path: Path) -> None:
     bad.write_text('{"question": "no q key"}\n', encoding="utf-8")
     with pytest.raises(DocumentError, match=r"bad\.jsonl:1: not a QA line"):
         evaluate(bad)
+
+
+@pytest.mark.parametrize("name", ["a", "b"])
+def test_heldout_sets_are_well_formed(name: str) -> None:
+    """benchmarks/heldout: every expected answer is text its article really holds."""
+    from bot.documents import read_document
+    from bot.evaluate import _jsonl
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks" / "heldout"
+    text = read_document(str(folder / f"article_{name}.txt")).text
+    questions = _jsonl(folder / f"qa_{name}.jsonl")
+    assert len(questions) == 25
+    assert sum(not q.answers for q in questions) == 4
+    assert all(a in text for q in questions for a in q.answers)
