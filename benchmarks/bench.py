@@ -346,10 +346,10 @@ def table(
     for r in rows:
         lines.append(
             f"| {r['characters']:,} | {r['passages']:,} | {r['build_s']:.1f} | "
-            f"{r['raw_kiwi_s']:.1f} | {r['build_ratio']:.2f} | {r['load_s']:.2f} | "
+            f"{r['raw_kiwi_s']:.1f} | {r['build_ratio']:.3f} | {r['load_s']:.2f} | "
             f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f} | {r['peer_p50_ms']:.2f} / "
             f"{r['peer_p99_ms']:.2f} | {r['cold_s']:.2f} | {r['floor_s']:.2f} | "
-            f"{r['cold_ratio']:.2f} | {r['cold_peak_mib']:.0f} / {r['floor_peak_mib']:.0f} |"
+            f"{r['cold_ratio']:.3f} | {r['cold_peak_mib']:.0f} / {r['floor_peak_mib']:.0f} |"
         )
     if bot:
         lines += [
