@@ -170,7 +170,8 @@ class Ranker:
         )
         for p, score in by_bigrams.items():
             paragraph_scores[p] = paragraph_scores.get(p, 0.0) + PARAGRAPH_BIGRAM_WEIGHT * score
-        total = sum(self.idf(t) for t in wanted)
+        terms = [(self._ids.get(t), self.idf(t)) for t in wanted]
+        total = sum(idf for _, idf in terms)
 
         # Each sentence of these paragraphs with its context, in local numbers: its own
         # score, its paragraph's, and its best neighbour's within the paragraph.
@@ -198,7 +199,6 @@ class Ranker:
         )
         order = candidates[np.lexsort((candidates, -context[candidates]))]
 
-        terms = [(self._ids.get(t), self.idf(t)) for t in wanted]
         offsets = self._columns.sentence_term_offsets
         bounds, slot = near.bounds.tolist(), near.slot.tolist()
         sentences = near.sentences.tolist()
@@ -311,14 +311,10 @@ class Ranker:
         return {i: self._text(i) for i in range(self._count)}
 
     def _text(self, i: int) -> str:
-        return self._text_between(i, i).lower()
-
-    def _text_between(self, first: int, last: int) -> str:
-        """The text from the start of sentence ``first`` to the end of sentence ``last``
-        (one paragraph's)."""
-        document = self._columns.passage_document[self._passage[first]]
-        spans = self._columns.sentence_span
-        return self._documents[document].text[spans[first, 0] : spans[last, 1]]
+        """Sentence ``i``'s text, lowercased as question terms are."""
+        document = self._columns.passage_document[self._passage[i]]
+        a, b = self._columns.sentence_span[i].tolist()
+        return self._documents[document].text[a:b].lower()
 
     def _sentences_of(self, paragraphs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each paragraph's sentences, ``first`` to ``stop`` (exclusive)."""
