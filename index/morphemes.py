@@ -50,6 +50,20 @@ NAME_MIN_CHARS = 2
 MEANING_WORDS = frozenset({"뜻", "의미"})
 _WHAT = frozenset({"뭐", "무엇"})
 
+# "gpu 도입하면 뭐가 좋아져?", "어떤 효과가 있어?": a question asking for an effect.
+# News text states one in a few stock words (EFFECT_CUES: 전망, 기대, 촉진, …), rarely in
+# the question's own, so a quote holding one is the likelier answer. Such a question
+# ends on a predicate turned into "…아지다" (좋아져, 달라져, 나아져), which says what kind
+# of answer is wanted, not what it is about, like a question word; or it asks "어떤 /
+# 무슨" of an EFFECT_WORDS noun, or ends on one ("장점은?"). Elsewhere these nouns are
+# the topic ("영향을 준 인물은?"): any of them anywhere flagged about 60 KorQuAD dev
+# questions and cost 3 answers in one index; this rule flags 2 and costs none.
+# Reasons (왜, 이유 → 때문, 위해) were measured the same way and left out: text gives
+# reasons in endings (…므로, …아서) as often as in words, and KorQuAD lost 3 answers.
+EFFECT_WORDS = frozenset({"효과", "영향", "도움", "이점", "장점", "혜택"})
+EFFECT_CUES = EFFECT_WORDS | {"이익", "전망", "기대", "촉진", "창출", "향상", "개선", "기여"}
+_WHICH = frozenset({"어떤", "무슨"})
+
 # Part of the index format: an index built with another analyzer cannot be searched.
 ANALYZER = "kiwi-content-v2"
 
@@ -70,11 +84,13 @@ class Term(NamedTuple):
 
 class QuestionTerms(NamedTuple):
     """A question's content terms, those that are names (NAME_TAGS), once each, in
-    question order, and, when it asks what a word means, the words it asks about."""
+    question order; when it asks what a word means, the words it asks about; when it
+    asks for an effect, the words that state one (EFFECT_CUES)."""
 
     terms: tuple[Term, ...]
     names: tuple[Term, ...]
     defines: tuple[str, ...] = ()
+    cues: frozenset[str] = frozenset()
 
 
 class AnalyzedSentence(NamedTuple):
@@ -130,11 +146,15 @@ def question_terms(question: str) -> QuestionTerms:
     names: dict[str, Term] = {}
     for name in _terms(t for t in tokens if t.tag in NAME_TAGS and t.len >= NAME_MIN_CHARS):
         names.setdefault(name.text, name)
-    terms = tuple(t for t in _terms(tokens) if t.text not in QUESTION_STOPWORDS)
+    effect, predicate = _effect_asked(tokens)
+    terms = tuple(
+        t for t in _terms(tokens) if t.text not in QUESTION_STOPWORDS and t.start != predicate
+    )
     defines = ()
     if _asks_meaning(tokens):
         defines = tuple(dict.fromkeys(t.text for t in terms if t.text not in MEANING_WORDS))
-    return QuestionTerms(terms, tuple(names.values()), defines)
+    cues = EFFECT_CUES if effect else frozenset()
+    return QuestionTerms(terms, tuple(names.values()), defines, cues)
 
 
 def _asks_meaning(tokens: Sequence[Token]) -> bool:
@@ -147,6 +167,32 @@ def _asks_meaning(tokens: Sequence[Token]) -> bool:
         if token.tag == "VCP" and after is not None and after.form == "란":
             return True
     return False
+
+
+def _effect_asked(tokens: Sequence[Token]) -> tuple[bool, int | None]:
+    """Whether the question asks for an effect (see EFFECT_WORDS), and the start of
+    its "…아지다" predicate if that is how it asks."""
+    for i, token in enumerate(tokens):
+        if token.tag == "NNG" and token.form in EFFECT_WORDS:
+            asked = i > 0 and tokens[i - 1].form in _WHICH
+            if asked or all(_closes_question(t) for t in tokens[i + 1 :]):
+                return True, None
+        elif token.tag.startswith("VA") or token.tag == "XSA":
+            turned = tokens[i + 1 : i + 3]
+            if (
+                [(t.tag, t.form) for t in turned[1:]] == [("VX", "지")]
+                and turned[0].tag == "EC"
+                and all(t.tag in ("EF", "SF") for t in tokens[i + 3 :])
+            ):
+                # 편해져: the word is the root before the suffix.
+                return True, (tokens[i - 1] if token.tag == "XSA" else token).start
+    return False, None
+
+
+def _closes_question(token: Token) -> bool:
+    """Whether a token after a noun leaves it the question's subject: particles,
+    copula, endings, punctuation, "뭐 / 무엇", "있다", "되다"."""
+    return token.tag.startswith(("J", "E", "S", "VCP")) or token.form in _WHAT | {"있", "되"}
 
 
 def text_terms(text: str) -> tuple[Term, ...]:

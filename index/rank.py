@@ -20,7 +20,7 @@ exact top-k BM25), so a question costs milliseconds whatever the corpus size.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import NamedTuple
@@ -56,6 +56,12 @@ PARAGRAPH_BIGRAM_WEIGHT = 0.25
 # Rare in KorQuAD (answer@1 0.9287 → 0.9290 per article, 0.9009 → 0.9011 in one
 # index), common in chat: "ess가 뭐임?" quoted the headline before, the gloss now.
 GLOSS_WEIGHT = 1.0
+# A question asking for an effect (index.morphemes.EFFECT_CUES) scores a window
+# without any of the words that state one this much lower. Any of 0.36–0.7 answers
+# both effect questions of article_dev_qa, "gpu 도입하면 뭐가 좋아져?" (the GPU paragraph's
+# "…전망이다" over a paragraph that matches the rarer "도입") and "포용 성장은 …
+# 어떤 효과가 있다고 했나?"; KorQuAD dev is the same from 0 to 0.7.
+CUE_PENALTY = 0.5
 # Windows scored per question before the best k are kept: enough for the
 # coverage term to reorder the top of the list.
 CANDIDATES = 10
@@ -128,10 +134,16 @@ class Ranker:
         return self._by_sentence.idf(term)
 
     def rank(
-        self, question: str, wanted: Sequence[str], k: int, defines: Sequence[str] = ()
+        self,
+        question: str,
+        wanted: Sequence[str],
+        k: int,
+        defines: Sequence[str] = (),
+        cues: Collection[str] = (),
     ) -> Ranking:
         """The ``k`` best non-overlapping windows for the question (its text and its
-        terms, and the words it asks the meaning of), best first."""
+        terms, the words it asks the meaning of, and the words that would mark the
+        kind of answer it asks for), best first."""
         pool = self._pool(wanted)
         if pool is None:
             scores = self._by_sentence.scores(wanted)
@@ -172,6 +184,7 @@ class Ranker:
             paragraph_scores[p] = paragraph_scores.get(p, 0.0) + PARAGRAPH_BIGRAM_WEIGHT * score
         terms = [(self._ids.get(t), self.idf(t)) for t in wanted]
         total = sum(idf for _, idf in terms)
+        cue_ids = {self._ids[c] for c in cues if c in self._ids}
 
         # Each sentence of these paragraphs with its context, in local numbers: its own
         # score, its paragraph's, and its best neighbour's within the paragraph.
@@ -223,6 +236,8 @@ class Ranker:
             )
             coverage = min(1.0, weight / total) if total else 0.0
             score = float(context[i]) + COVERAGE_WEIGHT * weight
+            if cue_ids and cue_ids.isdisjoint(ids):
+                score *= 1 - CUE_PENALTY
             windows.append(Window(a, b, sentences[i], score, coverage))
             if len(windows) >= max(k, CANDIDATES):
                 break

@@ -143,9 +143,9 @@ class Index:
     def search(self, question: str, k: int = 3) -> Hits:
         """The ``k`` best quotes for a question, best first; empty when none matches."""
         text = normalize_question(question)
-        terms, names, defines = question_terms(text)
+        terms, names, defines, cues = question_terms(text)
         wanted = list(dict.fromkeys(t.text for t in terms))
-        windows, absent = self._ranker.rank(text, wanted, k, defines)
+        windows, absent = self._ranker.rank(text, wanted, k, defines, cues)
         unknown = tuple(text[n.start : n.end] for n in names if n.text in absent)
         words = set(wanted)
         return Hits((self._hit(w, words) for w in windows), unknown)

@@ -1,7 +1,13 @@
 import unicodedata
 
 from index import kiwi
-from index.morphemes import QUESTION_STOPWORDS, Term, question_terms, text_terms
+from index.morphemes import (
+    EFFECT_CUES,
+    QUESTION_STOPWORDS,
+    Term,
+    question_terms,
+    text_terms,
+)
 from index.text import normalize
 
 
@@ -91,3 +97,15 @@ def test_questions_asking_what_a_word_means() -> None:
     # 뭐 / 무엇 that is not the predicate asks about something else.
     assert question_terms("AR 체험 그거 뭐하는 거임?").defines == ()
     assert question_terms("정부가 슈퍼컴퓨터 한강에 도입할 것은?").defines == ()
+
+
+def test_questions_asking_for_an_effect() -> None:
+    for question in ("gpu 도입하면 뭐가 좋아져?", "뭐가 편해지나?", "어떤 효과가 있어?", "장점은?"):
+        assert question_terms(question).cues == EFFECT_CUES, question
+    # The "…아지다" predicate says what kind of answer is wanted, not what about.
+    assert [t.text for t in question_terms("gpu 도입하면 뭐가 좋아져?").terms] == ["gpu", "도입"]
+    # A premise that changes, and an effect noun that is the question's topic, are not.
+    topics = ("가격이 싸지면 좋아?", "영향을 준 인물은?", "비트코인의 가장 큰 장점이자 특징은?")
+    for question in topics:
+        assert question_terms(question).cues == frozenset(), question
+    assert "좋" in [t.text for t in question_terms("가격이 싸지면 좋아?").terms]

@@ -68,3 +68,25 @@ def test_a_question_for_a_meaning_quotes_where_the_text_glosses_the_word() -> No
     # Asked for anything else, the short sentence matches best, as plain BM25 has it.
     hit = index.search("ESS 수요")[0]
     assert text[hit.sentence.start : hit.sentence.end].startswith("업계는")
+
+
+def test_a_question_for_an_effect_quotes_the_sentence_that_states_one() -> None:
+    index = build(
+        [
+            parse_document(
+                "제목\n양측은 GPU 10만 장 확보에 합의했다. 이는 국내 AI 산업의 발판이 될"
+                " 전망이다.\nSK는 GPU를 활용해 반도체 공정을 최적화하기로 했다.\n정부는"
+                " 연구소에 양자 컴퓨터를 도입하고 인재 양성을 본격화할 방침이다.\n회담은 경주에서"
+                " 열렸다.\n양국 정상은 공동 성명을 냈다.\n현대차는 로봇 투자를 늘리기로 했다."
+            )
+        ]
+    )
+    text = index.documents[0].text
+
+    def quote(question: str) -> str:
+        hit = index.search(question)[0]
+        return text[hit.passage.start : hit.passage.end]
+
+    assert "전망" in quote("gpu 도입하면 뭐가 좋아져?")
+    # Asked for no effect, the rarer "도입" weighs most, as plain BM25 has it.
+    assert quote("gpu 도입 계획은?").startswith("정부는")
