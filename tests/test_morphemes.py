@@ -38,6 +38,9 @@ def test_question_words_are_dropped_from_questions_only() -> None:
     assert "누구" not in texts(question_terms("대통령은 누구와 만났어?").terms)
     assert "만나" in texts(question_terms("대통령은 누구와 만났어?").terms)
     assert not set(texts(question_terms("무엇을 어떻게 했나?").terms)) & QUESTION_STOPWORDS
+    # Kiwi keeps some question words whole: 얼마나, 언제쯤, 어째서.
+    assert texts(question_terms("작년엔 사람 얼마나 왔어?").terms) == ["작년", "사람", "오"]
+    assert texts(question_terms("언제쯤 열려? 어째서?").terms) == ["열리"]
 
 
 def test_question_names_are_proper_nouns_and_foreign_words() -> None:
