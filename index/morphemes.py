@@ -63,6 +63,7 @@ _WHAT = frozenset({"뭐", "무엇"})
 EFFECT_WORDS = frozenset({"효과", "영향", "도움", "이점", "장점", "혜택"})
 EFFECT_CUES = EFFECT_WORDS | {"이익", "전망", "기대", "촉진", "창출", "향상", "개선", "기여"}
 _WHICH = frozenset({"어떤", "무슨"})
+_CLOSING = _WHAT | {"있", "되"}
 
 # Part of the index format: an index built with another analyzer cannot be searched.
 ANALYZER = "kiwi-content-v2"
@@ -192,7 +193,7 @@ def _effect_asked(tokens: Sequence[Token]) -> tuple[bool, int | None]:
 def _closes_question(token: Token) -> bool:
     """Whether a token after a noun leaves it the question's subject: particles,
     copula, endings, punctuation, "뭐 / 무엇", "있다", "되다"."""
-    return token.tag.startswith(("J", "E", "S", "VCP")) or token.form in _WHAT | {"있", "되"}
+    return token.tag.startswith(("J", "E", "S", "VCP")) or token.form in _CLOSING
 
 
 def text_terms(text: str) -> tuple[Term, ...]:
