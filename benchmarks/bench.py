@@ -150,7 +150,12 @@ def bench_build(
         raw.append(run_child(raw_kiwi, env)[0])
         ours.append(run_child(build, env)[0])
     raw_s, ours_s = statistics.median(raw), statistics.median(ours)
-    return {"build_s": ours_s, "raw_kiwi_s": raw_s, "build_ratio": raw_s / ours_s}
+    return {
+        "build_s": ours_s,
+        "raw_kiwi_s": raw_s,
+        "build_ratio": raw_s / ours_s,
+        "build_pairs": repeats,
+    }
 
 
 def bench_answer(corpus: Corpus, index_path: Path, questions: int, rounds: int) -> dict[str, float]:
@@ -227,6 +232,7 @@ def bench_cold_start(index_path: Path, env: dict[str, str], repeats: int) -> dic
         "cold_ratio": statistics.median(a / b for a, b in zip(ours, theirs, strict=True)),
         "floor_peak_mib": floor_mem,
         "cold_peak_mib": ours_mem,
+        "cold_starts": repeats,
     }
 
 
@@ -345,10 +351,11 @@ def table(
     if rows:
         lines += [
             f"Corpora: the bundled article{' and the KorQuAD 1.0 dev contexts' if korquad else ''}"
-            ", repeated to each size. Builds and cold starts: median of the runs, alternated "
-            "with their peer; cold ÷ floor is the median of each cold start over the floor "
-            "run just before it. Answer times: each question's fastest of "
-            f"{rounds} passes, ours and rank-bm25's alike.",
+            f", repeated to each size. Builds and cold starts: median of {rows[0]['build_pairs']}"
+            f" and of {rows[0]['cold_starts']} runs at each size, each run alternated with its "
+            "peer's; cold ÷ floor is the median of each cold start over the floor run just "
+            f"before it. Answer times: each question's fastest of {rounds} passes, ours and "
+            "rank-bm25's alike.",
             "",
             "| characters | passages | build s | raw Kiwi s | build ÷ raw Kiwi speed "
             "| index load s | answer p50 / p99 ms | rank-bm25 get_scores p50 / p99 ms "
