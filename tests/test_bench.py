@@ -41,14 +41,17 @@ def test_benchmark_runs_at_its_smallest_size(tmp_path: Path) -> None:
     row = json.loads(lines[1])
     assert row["characters"] >= 20_000 and row["passages"] > 0
     assert {"build_ratio", "p50_ms", "peer_p50_ms", "cold_ratio", "cold_peak_mib"} <= set(row)
+    assert row["build_pairs"] == row["cold_starts"] == 1
     bot = json.loads(lines[2])
     assert bot["bot_answers"] == 4
     assert any(line.startswith("| characters | passages |") for line in lines)
+    assert any("median of 1 and of 1 runs at each size" in line for line in lines)
 
 
 def test_build_only_compares_builds_alone(tmp_path: Path) -> None:
     lines = bench(tmp_path, "--build-only")
     assert len(lines) == 2 and lines[0].startswith("note: ")
     row = json.loads(lines[1])
-    assert set(row) == {"characters", "build_s", "raw_kiwi_s", "build_ratio"}
+    assert set(row) == {"characters", "build_s", "raw_kiwi_s", "build_ratio", "build_pairs"}
+    assert row["build_pairs"] == 1
     assert row["build_ratio"] == row["raw_kiwi_s"] / row["build_s"]
