@@ -26,6 +26,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from index.bigrams import BigramScorer, occurrences, question_keys, tally
 from index.bm25 import Scorer
@@ -164,8 +165,8 @@ class Ranker:
         # Sentence and paragraph texts are cut from the same paragraphs: one pass finds
         # the question's bigrams in both. A pair counts for a sentence when it lies
         # inside it, and for its paragraph wherever it lies in it.
-        local = np.searchsorted(near.starts, starts, side="right") - 1
-        scored = np.searchsorted(near.sentences, scored_sentences)
+        local = near.holding(starts)
+        scored = near.local(scored_sentences)
         held = np.zeros(len(near.sentences), dtype=bool)
         held[scored] = True
         counted = (starts + 2 <= near.ends[local]) & held[local]
@@ -244,8 +245,8 @@ class Ranker:
         windows.sort(key=lambda w: (-w.score, w.best))
 
         def bigram_coverage(w: Window) -> float:
-            start = near.starts[np.searchsorted(near.sentences, w.first)]
-            end = near.ends[np.searchsorted(near.sentences, w.last)]
+            start = near.starts[near.local(w.first)]
+            end = near.ends[near.local(w.last)]
             within = (starts >= start) & (starts + 2 <= end)
             return self._bigrams_by_sentence.coverage(bigrams, found[within])
 
@@ -263,7 +264,7 @@ class Ranker:
             w = re.escape(word)
             at = [m.start() for m in re.finditer(rf"{w}\s?\(|\(\s?{w}", text)]
             if at:
-                local = np.unique(np.searchsorted(near.starts, at, side="right") - 1)
+                local = np.unique(near.holding(at))
                 bonus[local] += GLOSS_WEIGHT * self.idf(word)
         return bonus
 
@@ -371,6 +372,14 @@ class _Neighbourhood(NamedTuple):
     text: str
     starts: np.ndarray  # where each local sentence starts in ``text``
     ends: np.ndarray  # and ends
+
+    def holding(self, positions: ArrayLike) -> np.ndarray:
+        """The local sentence that holds each position of ``text``."""
+        return np.searchsorted(self.starts, positions, side="right") - 1
+
+    def local(self, sentences: ArrayLike) -> np.ndarray:
+        """The local numbers of sentences (by corpus number) of these paragraphs."""
+        return np.searchsorted(self.sentences, sentences)
 
 
 def _grow(
