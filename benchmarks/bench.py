@@ -153,9 +153,16 @@ def bench_build(
     return {
         "build_s": statistics.median(ours),
         "raw_kiwi_s": statistics.median(raw),
-        "build_ratio": statistics.median(r / o for r, o in zip(raw, ours, strict=True)),
+        "build_ratio": _paired_median(raw, ours),
         "build_pairs": repeats,
     }
+
+
+def _paired_median(runs: list[float], peers: list[float]) -> float:
+    """The median of each run over the peer run it was paired with, right beside it:
+    the VM's speed drifts by ±10% over a minute, far more than the project's own cost,
+    so runs are compared with their neighbours, not with medians taken minutes apart."""
+    return statistics.median(a / b for a, b in zip(runs, peers, strict=True))
 
 
 def bench_answer(corpus: Corpus, index_path: Path, questions: int, rounds: int) -> dict[str, float]:
@@ -227,9 +234,7 @@ def bench_cold_start(index_path: Path, env: dict[str, str], repeats: int) -> dic
     return {
         "cold_s": statistics.median(ours),
         "floor_s": statistics.median(theirs),
-        # Each cold start against the floor run just before it: the VM's speed drifts
-        # by ±10% over a minute, far more than the project's own cost.
-        "cold_ratio": statistics.median(a / b for a, b in zip(ours, theirs, strict=True)),
+        "cold_ratio": _paired_median(ours, theirs),
         "floor_peak_mib": floor_mem,
         "cold_peak_mib": ours_mem,
         "cold_starts": repeats,
