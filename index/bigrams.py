@@ -105,23 +105,36 @@ class Bigrams:
             owners.append(slot[inside] + first)
         key = np.concatenate(keys) if keys else np.empty(0, np.int64)
         sentence = np.concatenate(owners) if owners else np.empty(0, np.int64)
-        vocabulary, pair = np.unique(key, return_inverse=True)
         paragraph = sentence_paragraph[sentence]
-
-        def df(unit: np.ndarray, units: int) -> np.ndarray:
-            # Distinct (bigram, unit) pairs by sorting: numpy's hash-based np.unique
-            # took 0.85 s on the 1.6M pairs of 2M characters, a sort 0.1 s.
-            held = np.sort(pair.astype(np.int64) * max(units, 1) + unit)
-            held = held[np.r_[True, held[1:] != held[:-1]]] if len(held) else held
-            return np.bincount(held // max(units, 1), minlength=len(vocabulary)).astype(np.int32)
-
+        # One sort of the occurrences as (bigram, sentence) numbers gives every count.
+        # On the 4.5M occurrences of 10M characters, np.unique with its inverse and a
+        # sort for each kind of unit took 2.2 s, all of this 0.6 s (the build waits).
+        per = max(sentences, 1)
+        occurrences = np.sort(key * per + sentence)
+        held_key, held_sentence = np.divmod(occurrences[_starts(occurrences)], per)
+        new_key = _starts(held_key)
+        key_number = np.cumsum(new_key) - 1
+        # Sentences are numbered in paragraph order, so within one bigram the paragraphs
+        # of its sentences ascend: a (bigram, paragraph) is new where either changes.
+        new_paragraph = new_key | _starts(sentence_paragraph[held_sentence])
+        vocabulary = held_key[new_key]
+        sentence_df = np.bincount(key_number, minlength=len(vocabulary))
+        paragraph_df = np.bincount(key_number[new_paragraph], minlength=len(vocabulary))
         return cls(
-            keys=vocabulary.astype(np.int64),
-            sentence_df=df(sentence, sentences),
-            paragraph_df=df(paragraph, paragraphs),
+            keys=vocabulary,
+            sentence_df=sentence_df.astype(np.int32),
+            paragraph_df=paragraph_df.astype(np.int32),
             sentence_len=np.bincount(sentence, minlength=sentences).astype(np.int32),
             paragraph_len=np.bincount(paragraph, minlength=paragraphs).astype(np.int32),
         )
+
+
+def _starts(values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` starts a run of equal values."""
+    starts = np.empty(len(values), dtype=bool)
+    starts[:1] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
 
 
 class BigramScorer:
