@@ -14,18 +14,22 @@ from dataclasses import dataclass
 
 from index.errors import DocumentError
 
-_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-# Characters deleted outright, in one regex pass (a ``str.translate`` table or a
-# category lookup per character cost seconds on a ten-million-character build):
-# invisible characters that change nothing a reader sees but split words for the
-# analyzer (zero-width spaces and joiners, the BOM, bidirectional controls), and
-# control characters (C0, DEL, C1) but the line break, and lone surrogates. Together
-# this is every control and format character a text pastes in by accident.
+# Line breaks other than "\n" (and "\r\n"): each becomes "\n".
+_LINE_BREAKS = "\r\u2028\u2029\x0b\x0c\x85"
+# Characters deleted outright: invisible characters that change nothing a reader
+# sees but split words for the analyzer (zero-width spaces and joiners, the BOM,
+# bidirectional controls), and control characters (C0, DEL, C1) but the line
+# break, and lone surrogates. Together this is every control and format character
+# a text pastes in by accident.
 _INVISIBLE = (
     "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
     "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
-_DELETED = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff{_INVISIBLE}]")
+_DELETED = f"\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff{_INVISIBLE}"
+# Both kinds are found in one regex pass: a ``str.translate`` table or a category
+# lookup per character cost seconds on a ten-million-character build, and a second
+# regex 0.1 s.
+_CLEANED = re.compile(f"[{_LINE_BREAKS}]|[{_DELETED}]")
 
 # Lines that news sites append to an article: they say where it came from, they
 # are not part of what it says, so they become the document's source metadata.
@@ -74,8 +78,12 @@ def normalize(text: str) -> str:
     Hangul pasted from some systems arrives decomposed into jamo (NFD); Kiwi and
     the BM25 vocabulary only agree with the precomposed form.
     """
-    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
-    return unicodedata.normalize("NFC", _DELETED.sub("", text))
+    text = text.replace("\r\n", "\n").replace("\t", " ")
+    return unicodedata.normalize("NFC", _CLEANED.sub(_clean, text))
+
+
+def _clean(found: re.Match[str]) -> str:
+    return "\n" if found[0] in _LINE_BREAKS else ""
 
 
 def normalize_question(question: str) -> str:
