@@ -8,7 +8,7 @@ from index.errors import DocumentError, IndexFileError, IndexingError
 from index.morphemes import Term, kiwi
 from index.passages import Passage, Span
 from index.search import BuildInfo, Hit, Hits, Index, build, source_sha256
-from index.store import load, read_info, save, write_atomic
+from index.store import load, read_info, save
 from index.text import Document, decode, normalize, normalize_question, parse_document
 
 __all__ = [
@@ -33,5 +33,4 @@ __all__ = [
     "read_info",
     "save",
     "source_sha256",
-    "write_atomic",
 ]

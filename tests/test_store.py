@@ -10,7 +10,7 @@ import pytest
 
 import index
 from index import IndexFileError, load, save
-from index.store import FORMAT_VERSION, write_atomic
+from index.store import FORMAT_VERSION, atomic_file
 
 
 def test_round_trip_keeps_everything(article_index: index.Index, tmp_path: Path) -> None:
@@ -51,15 +51,16 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, monke
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    with pytest.raises(OSError):
-        write_atomic(path, b"new index")
+    with pytest.raises(OSError), atomic_file(path) as out:
+        out.write(b"new index")
     assert path.read_bytes() == b"old index"
     assert [p.name for p in tmp_path.iterdir()] == ["index.npz"]
 
 
 def test_write_creates_directories(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "index.npz"
-    write_atomic(path, b"data")
+    with atomic_file(path) as out:
+        out.write(b"data")
     assert path.read_bytes() == b"data"
 
 
