@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "benchmarks" / "README.md"
@@ -131,7 +132,7 @@ def bench_build(
     corpus: Corpus, index_path: Path, env: dict[str, str], repeats: int
 ) -> dict[str, float]:
     """`articlebot build` against raw Kiwi over the same paragraphs, model load counted;
-    alternated and repeated so both see the same machine. The ratio is the median of
+    side by side and repeated so both see the same machine. The ratio is the median of
     each pair's: six pairs at 2 M in a row ranged from 0.89 to 0.96, and three pairs
     compared by their medians gave 0.87 in one run and 0.99 in the one before."""
     joined = corpus.folder / "paragraphs.txt"
@@ -145,17 +146,35 @@ def bench_build(
         "--out",
         str(index_path),
     ]
-    raw, ours = [], []
     raw_kiwi = [sys.executable, "-c", RAW_KIWI, str(joined), kiwi_options()]
-    for _ in range(repeats):
-        raw.append(run_child(raw_kiwi, env)[0])
-        ours.append(run_child(build, env)[0])
+    raw, ours = _side_by_side(raw_kiwi, build, env, repeats)
     return {
-        "build_s": statistics.median(ours),
-        "raw_kiwi_s": statistics.median(raw),
-        "build_ratio": _paired_median(raw, ours),
+        "build_s": statistics.median(ours.seconds),
+        "raw_kiwi_s": statistics.median(raw.seconds),
+        "build_ratio": _paired_median(raw.seconds, ours.seconds),
         "build_pairs": repeats,
     }
+
+
+class Runs(NamedTuple):
+    """One command's runs: wall seconds and peak RSS (MiB) of each."""
+
+    seconds: list[float]
+    peak_mib: list[float]
+
+
+def _side_by_side(
+    first: list[str], second: list[str], env: dict[str, str], repeats: int
+) -> tuple[Runs, Runs]:
+    """Each command run ``repeats`` times, in pairs. Which of a pair runs first
+    alternates, so that a drift of the VM's speed does not always fall on the same one."""
+    runs = (Runs([], []), Runs([], []))
+    for i in range(repeats):
+        for which in (0, 1) if i % 2 == 0 else (1, 0):
+            seconds, peak, _ = run_child((first, second)[which], env)
+            runs[which].seconds.append(seconds)
+            runs[which].peak_mib.append(peak)
+    return runs
 
 
 def _paired_median(runs: list[float], peers: list[float]) -> float:
@@ -223,20 +242,13 @@ def bench_cold_start(index_path: Path, env: dict[str, str], repeats: int) -> dic
     from index.morphemes import WARM_UP
 
     floor = [sys.executable, "-c", KIWI_FLOOR, WARM_UP, kiwi_options()]
-    ours, theirs, ours_mem, floor_mem = [], [], 0.0, 0.0
-    for _ in range(repeats):
-        seconds, peak, _ = run_child(floor, env)
-        theirs.append(seconds)
-        floor_mem = max(floor_mem, peak)
-        seconds, peak, _ = run_child(ask, env)
-        ours.append(seconds)
-        ours_mem = max(ours_mem, peak)
+    theirs, ours = _side_by_side(floor, ask, env, repeats)
     return {
-        "cold_s": statistics.median(ours),
-        "floor_s": statistics.median(theirs),
-        "cold_ratio": _paired_median(ours, theirs),
-        "floor_peak_mib": floor_mem,
-        "cold_peak_mib": ours_mem,
+        "cold_s": statistics.median(ours.seconds),
+        "floor_s": statistics.median(theirs.seconds),
+        "cold_ratio": _paired_median(ours.seconds, theirs.seconds),
+        "floor_peak_mib": max(theirs.peak_mib),
+        "cold_peak_mib": max(ours.peak_mib),
         "cold_starts": repeats,
     }
 
@@ -357,8 +369,8 @@ def table(
         lines += [
             f"Corpora: the bundled article{' and the KorQuAD 1.0 dev contexts' if korquad else ''}"
             f", repeated to each size. Builds and cold starts: median of {rows[0]['build_pairs']}"
-            f" and of {rows[0]['cold_starts']} runs at each size, each run alternated with its "
-            "peer's; each ratio is the median of each run's over its peer run just before it. "
+            f" and of {rows[0]['cold_starts']} runs at each size, each run paired with one of "
+            "its peer's, the pair's first alternating; each ratio is the median of the pairs'. "
             f"Answer times: each question's fastest of {rounds} passes, ours and rank-bm25's "
             "alike.",
             "",
