@@ -46,9 +46,12 @@ class Corpus:
 
 
 def make_corpus(size: int, folder: Path, korquad: Path | None) -> Corpus:
-    """Documents (title line, paragraphs) repeated until about ``size`` characters."""
+    """Documents (title line, paragraphs) repeated until about ``size`` characters.
+
+    ``paragraphs`` are the texts the build analyzes, as it reads them back, so that raw
+    Kiwi is given exactly the same work."""
     sys.path.insert(0, str(ROOT))
-    from bot.documents import bundled_document
+    from bot.documents import bundled_document, read_document
 
     article = bundled_document()
     sources = [(article.title, article.text.split("\n")[1:])]
@@ -68,8 +71,11 @@ def make_corpus(size: int, folder: Path, korquad: Path | None) -> Corpus:
             path = folder / f"{len(files):05d}.txt"
             path.write_text(f"{title} ({copy})\n" + "\n".join(body) + "\n", encoding="utf-8")
             files.append(path)
-            paragraphs += body
-            total += sum(map(len, body))
+            # What the build hands Kiwi: the title line too, and lines it joins as one.
+            document = read_document(str(path))
+            texts = [document.text[start:end] for start, end in document.paragraphs]
+            paragraphs += texts
+            total += sum(map(len, texts))
     return Corpus(size, folder, files, paragraphs, questions)
 
 
