@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from index.errors import DocumentError
 
-# Line breaks other than "\n" (and "\r\n"): each becomes "\n".
+# Line breaks of other systems: "\r\n" and each of these become "\n".
 _LINE_BREAKS = "\r\u2028\u2029\x0b\x0c\x85"
 # Characters deleted outright: invisible characters that change nothing a reader
 # sees but split words for the analyzer (zero-width spaces and joiners, the BOM,
