@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.bm25 import K1, B, batch_scores, lucene_idf, mean_length
+from index.bm25 import K1, B, batch_scores, lucene_idf, mean_length, run_starts
 
 HANGUL_FIRST = 0xAC00  # 가
 SYLLABLES = 11_172  # 가 … 힣
@@ -112,12 +112,12 @@ class Bigrams:
         # with one core idle.
         per = max(sentences, 1)
         occurrences = np.sort(key * per + sentence)
-        held_key, held_sentence = np.divmod(occurrences[_starts(occurrences)], per)
-        new_key = _starts(held_key)
+        held_key, held_sentence = np.divmod(occurrences[run_starts(occurrences)], per)
+        new_key = run_starts(held_key)
         key_number = np.cumsum(new_key) - 1
         # Sentences are numbered in paragraph order, so within one bigram the paragraphs
         # of its sentences ascend: a (bigram, paragraph) is new where either changes.
-        new_paragraph = new_key | _starts(sentence_paragraph[held_sentence])
+        new_paragraph = new_key | run_starts(sentence_paragraph[held_sentence])
         vocabulary = held_key[new_key]
         sentence_df = np.bincount(key_number, minlength=len(vocabulary))
         paragraph_df = np.bincount(key_number[new_paragraph], minlength=len(vocabulary))
@@ -128,14 +128,6 @@ class Bigrams:
             sentence_len=np.bincount(sentence, minlength=sentences).astype(np.int32),
             paragraph_len=np.bincount(paragraph, minlength=paragraphs).astype(np.int32),
         )
-
-
-def _starts(values: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` starts a run of equal values."""
-    starts = np.empty(len(values), dtype=bool)
-    starts[:1] = True
-    np.not_equal(values[1:], values[:-1], out=starts[1:])
-    return starts
 
 
 class BigramScorer:

@@ -50,6 +50,15 @@ class LuceneBM25(BM25Okapi):
         self.idf = {term: float(lucene_idf(n, n_docs)) for term, n in nd.items()}
 
 
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` starts a run of equal values (sorted or grouped
+    arrays: postings by unit, passages by paragraph, bigram occurrences)."""
+    starts = np.empty(len(values), dtype=bool)
+    starts[:1] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
+
+
 @dataclass(frozen=True, eq=False)
 class Postings:
     """For each term id, the units (sentences, paragraphs…) holding it, ascending, and
@@ -210,7 +219,7 @@ class Scorer:
         units, term = postings.units[order], postings.term[order]
         top_tf = self._max_tf[postings.ids]
         most = self._idf[postings.ids] * (self._k1 + 1) * top_tf
-        starts = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
+        starts = np.flatnonzero(run_starts(units))
         left = units[starts]
         bound = np.add.reduceat(most[term] / (top_tf[term] + self._norm[units]), starts)
         bound *= 1 + 1e-9  # rounding must never bring a bound below the score it bounds

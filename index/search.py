@@ -11,7 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from index.bigrams import Bigrams, BigramScorer
-from index.bm25 import Postings, Scorer
+from index.bm25 import Postings, Scorer, run_starts
 from index.morphemes import Term, analyzer_version, question_terms
 from index.passages import Columns, Passage, Progress, Span, split_passages
 from index.rank import Ranker, Window
@@ -72,8 +72,9 @@ class Structure:
         passages = len(c)
         sentence_passage = np.repeat(np.arange(passages), np.diff(c.sentence_offsets))
         key = c.passage_document.astype(np.int64) << 32 | c.passage_paragraph.astype(np.int64)
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if passages else np.empty(0, int)
-        paragraph_of_passage = np.cumsum(np.r_[False, key[1:] != key[:-1]]) if passages else starts
+        new_paragraph = run_starts(key)
+        starts = np.flatnonzero(new_paragraph)
+        paragraph_of_passage = np.cumsum(new_paragraph) - 1
         return cls(
             sentence_passage=sentence_passage,
             sentence_paragraph=paragraph_of_passage[sentence_passage],
